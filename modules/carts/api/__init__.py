@@ -1,0 +1,1 @@
+"""HTTP face of the carts module: the catalogue and the caller's cart."""

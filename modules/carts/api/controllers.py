@@ -1,0 +1,134 @@
+"""Routes of the carts module. Handlers are sync: the event store is synchronous."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from modules.carts.api.schemas import (
+    PRODUCT_ID_PATTERN,
+    AddCartItem,
+    CartResponse,
+    Checkout,
+    CheckoutAccepted,
+    ProductResponse,
+    ProductUpdate,
+)
+from modules.carts.application import queries
+from modules.carts.application.commands import (
+    AddProductItem,
+    ConfirmShoppingCart,
+    RemoveProductItem,
+    add_product_item,
+    confirm_shopping_cart,
+    put_product,
+    remove_product_item,
+)
+from modules.carts.application.ports import CartsContext
+from modules.carts.infrastructure.catalogue import Product
+from shared.errors import NotFound
+from shared.web.auth import Principal, require_admin
+from shared.web.etag import etag, expected_version
+
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+
+
+class ProductController(Controller):
+    path = "/api/products"
+    tags = ["catalogue"]
+
+    @get("/", sync_to_thread=True)
+    def list_products(self, carts: NamedDependency[CartsContext]) -> list[ProductResponse]:
+        return [ProductResponse.of(product) for product in queries.products(carts)]
+
+    @get("/{product_id:str}", sync_to_thread=True)
+    def get_product(
+        self, carts: NamedDependency[CartsContext], product_id: FromPath[str]
+    ) -> ProductResponse:
+        product = queries.product(product_id, carts)
+        if product is None:
+            raise NotFound(f"product {product_id} not found")
+        return ProductResponse.of(product)
+
+    @put("/{product_id:str}", sync_to_thread=True)
+    def put_product(
+        self,
+        carts: NamedDependency[CartsContext],
+        principal: NamedDependency[Principal],
+        product_id: Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)],
+        data: JSONBody[ProductUpdate],
+    ) -> ProductResponse:
+        require_admin(principal)
+        product = Product(product_id, **data.model_dump())
+        put_product(product, carts)
+        return ProductResponse.of(product)
+
+
+class CartController(Controller):
+    path = "/api/cart"
+    tags = ["cart"]
+
+    @get("/", sync_to_thread=True)
+    def get_cart(
+        self, carts: NamedDependency[CartsContext], principal: NamedDependency[Principal]
+    ) -> Response[CartResponse]:
+        return _cart_response(carts, principal)
+
+    @post("/items", status_code=200, sync_to_thread=True)
+    def add_item(
+        self,
+        carts: NamedDependency[CartsContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[AddCartItem],
+        if_match: IfMatch,
+    ) -> Response[CartResponse]:
+        add_product_item(
+            AddProductItem(
+                principal.customer_id, data.product_id, data.quantity, expected_version(if_match)
+            ),
+            carts,
+        )
+        return _cart_response(carts, principal)
+
+    @delete("/items/{product_id:str}", status_code=200, sync_to_thread=True)
+    def remove_item(
+        self,
+        carts: NamedDependency[CartsContext],
+        principal: NamedDependency[Principal],
+        product_id: FromPath[str],
+        if_match: IfMatch,
+    ) -> Response[CartResponse]:
+        remove_product_item(
+            RemoveProductItem(principal.customer_id, product_id, expected_version(if_match)),
+            carts,
+        )
+        return _cart_response(carts, principal)
+
+    @post("/checkout", status_code=HTTP_202_ACCEPTED, sync_to_thread=True)
+    def checkout(
+        self,
+        carts: NamedDependency[CartsContext],
+        principal: NamedDependency[Principal],
+        data: JSONBody[Checkout],
+        if_match: IfMatch,
+    ) -> Response[CheckoutAccepted]:
+        cart = confirm_shopping_cart(
+            ConfirmShoppingCart(
+                principal.customer_id, data.payment_method, expected_version(if_match)
+            ),
+            carts,
+        )
+        return Response(
+            CheckoutAccepted(cart_id=cart.id, cart_version=cart.version),
+            status_code=HTTP_202_ACCEPTED,
+            headers={"ETag": etag(cart.version), "Location": "/api/orders"},
+        )
+
+
+def _cart_response(carts: CartsContext, principal: Principal) -> Response[CartResponse]:
+    view = queries.cart_of(principal.customer_id, carts)
+    return Response(CartResponse.of(view), headers={"ETag": etag(view.version)})

@@ -1,0 +1,100 @@
+"""Request and response bodies of the carts API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modules.carts.domain.cart import MAX_QUANTITY_PER_PRODUCT
+from modules.carts.infrastructure.cart_views import CartView
+from modules.carts.infrastructure.catalogue import Product
+from shared.web.types import DecimalAmount, WholeNumber
+
+PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=PRODUCT_ID_PATTERN)]
+PaymentMethod = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProductResponse(BaseModel):
+    product_id: str
+    name: str
+    description: str
+    unit_price: Decimal
+    currency: str
+    available: bool
+
+    @classmethod
+    def of(cls, product: Product) -> ProductResponse:
+        return cls(
+            product_id=product.product_id,
+            name=product.name,
+            description=product.description,
+            unit_price=product.unit_price,
+            currency=product.currency,
+            available=product.available,
+        )
+
+
+class ProductUpdate(Request):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=2000)] = ""
+    unit_price: Annotated[DecimalAmount, Field(ge=0, le=Decimal("999999.99"), decimal_places=2)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    available: bool = True
+
+
+class CartItemResponse(BaseModel):
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    subtotal: Decimal
+
+
+class CartResponse(BaseModel):
+    cart_id: UUID
+    customer_id: str
+    version: int
+    currency: str
+    items: list[CartItemResponse]
+    total: Decimal
+
+    @classmethod
+    def of(cls, view: CartView) -> CartResponse:
+        return cls(
+            cart_id=view.cart_id,
+            customer_id=view.customer_id,
+            version=view.version,
+            currency=view.currency,
+            items=[
+                CartItemResponse(
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    subtotal=line.subtotal,
+                )
+                for line in view.lines
+            ],
+            total=view.total,
+        )
+
+
+class AddCartItem(Request):
+    product_id: ProductId
+    quantity: Annotated[WholeNumber, Field(ge=1, le=MAX_QUANTITY_PER_PRODUCT)]
+
+
+class Checkout(Request):
+    payment_method: PaymentMethod
+
+
+class CheckoutAccepted(BaseModel):
+    cart_id: UUID
+    cart_version: int
+    status: str = "accepted"

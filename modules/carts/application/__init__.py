@@ -1,0 +1,1 @@
+"""Use cases of the carts module: one small handler per command, and the queries."""

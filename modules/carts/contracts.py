@@ -1,0 +1,29 @@
+"""What other modules may know about carts: the messages it publishes.
+
+``ShoppingCartConfirmed`` is the cart's ``Confirmed`` event as recorded; the model
+below lists the fields consumers read from it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel
+
+SHOPPING_CART_CONFIRMED = "carts.ShoppingCart.Confirmed"
+
+
+class ConfirmedItem(BaseModel):
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+
+
+class ShoppingCartConfirmed(BaseModel):
+    originator_id: UUID
+    customer_id: str
+    items: list[ConfirmedItem]
+    total: Decimal
+    currency: str
+    payment_method: str

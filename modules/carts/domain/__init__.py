@@ -1,0 +1,1 @@
+"""The shopping cart aggregate and its events: plain Python, no I/O."""

@@ -1,0 +1,68 @@
+"""The cart read model: the cart as the customer sees it, updated with every command."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from modules.carts.domain.cart import CartLine, ShoppingCart
+from modules.carts.infrastructure.tables import cart_views
+
+
+@dataclass(frozen=True)
+class CartView:
+    cart_id: UUID
+    customer_id: str
+    version: int
+    currency: str
+    total: Decimal
+    lines: tuple[CartLine, ...]
+
+
+class CartViews:
+    def save(self, session: Session, cart: ShoppingCart, now: datetime) -> None:
+        lines = [
+            {
+                "product_id": line.product_id,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+            }
+            for line in cart.lines.values()
+        ]
+        values = {
+            "customer_id": cart.customer_id,
+            "version": cart.version,
+            "currency": cart.currency,
+            "total": cart.total,
+            "lines": json.dumps(lines),
+            "updated_at": now,
+        }
+        updated = session.execute(
+            cart_views.update().where(cart_views.c.cart_id == cart.id).values(values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            session.execute(cart_views.insert().values(cart_id=cart.id, **values))
+
+    def get(self, session: Session, cart_id: UUID) -> CartView | None:
+        row = session.execute(
+            select(cart_views).where(cart_views.c.cart_id == cart_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        return CartView(
+            cart_id=row.cart_id,
+            customer_id=row.customer_id,
+            version=row.version,
+            currency=row.currency,
+            total=row.total,
+            lines=tuple(
+                CartLine(line["product_id"], line["quantity"], Decimal(line["unit_price"]))
+                for line in json.loads(row.lines)
+            ),
+        )

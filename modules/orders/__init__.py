@@ -1,0 +1,1 @@
+"""Orders: the customer's order and the checkout process that drives it to completion."""

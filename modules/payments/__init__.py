@@ -1,0 +1,1 @@
+"""Payments: asking the payment provider for money, and recording what it answers."""

@@ -1,0 +1,12 @@
+"""How the payments module plugs into the shop."""
+
+from __future__ import annotations
+
+from shared.module import ModuleDefinition, ModuleDependencies
+
+
+def build(dependencies: ModuleDependencies) -> ModuleDependencies:
+    return dependencies
+
+
+payments = ModuleDefinition(name="payments", build=build)

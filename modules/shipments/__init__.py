@@ -1,0 +1,1 @@
+"""Shipments: stock on hand, and the packages sent for paid orders."""

@@ -1,0 +1,94 @@
+"""The unit of work: one database transaction around one command.
+
+Inside ``with uow:`` a handler loads its aggregate, decides, updates its module's
+inline read models and adds outbox messages through ``uow.session``; it calls the
+event store's ``save()`` last. All of it commits at the end of the block, or none
+of it does.
+
+Why ``save()`` last: on PostgreSQL saving takes an exclusive lock on the module's
+events table until commit, so anything slow after it would serialise every writer
+of that module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore, Transaction
+from sqlalchemy.orm import Session
+
+from shared.errors import ConcurrencyConflict
+from shared.outbox import Outbox
+
+
+class UnitOfWork:
+    def __init__(self, datastore: SQLAlchemyDatastore, outbox: Outbox, source: str) -> None:
+        self._datastore = datastore
+        self._outbox = outbox
+        self._source = source
+        self._transaction: Transaction | None = None
+        self._session: Session | None = None
+        self._published = False
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            msg = "the unit of work is used outside its 'with' block"
+            raise RuntimeError(msg)
+        return self._session
+
+    def publish(self, message_type: str, payload: Mapping[str, Any]) -> UUID:
+        message_id = self._outbox.add(
+            self.session, source=self._source, message_type=message_type, payload=payload
+        )
+        self._published = True
+        return message_id
+
+    def __enter__(self) -> Self:
+        self._published = False
+        self._transaction = self._datastore.transaction(commit=True)
+        self._session = self._transaction.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        transaction, self._transaction, self._session = self._transaction, None, None
+        assert transaction is not None
+        try:
+            transaction.__exit__(exc_type, exc, traceback)
+        except IntegrityError as error:
+            # Two commands raced on the same aggregate version; the caller may reload and retry.
+            raise ConcurrencyConflict(
+                "changed by someone else meanwhile; reload and retry"
+            ) from error
+        if self._published:
+            self._outbox.committed()
+
+
+class Transactions:
+    """A module's way into the database: units of work to write, read-only sessions to query.
+
+    Units of work stamp the module's name on the messages they publish.
+    """
+
+    def __init__(self, datastore: SQLAlchemyDatastore, outbox: Outbox, source: str) -> None:
+        self._datastore = datastore
+        self._outbox = outbox
+        self._source = source
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self._datastore, self._outbox, self._source)
+
+    @contextmanager
+    def read_only(self) -> Iterator[Session]:
+        with self._datastore.transaction(commit=False) as session:
+            yield session

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every module's API: problem details, authentication, ETags."""

@@ -1,0 +1,30 @@
+"""Optimistic concurrency over HTTP: ``ETag`` carries a stream version, ``If-Match`` checks it."""
+
+from __future__ import annotations
+
+import re
+
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_400_BAD_REQUEST
+
+_ENTITY_TAG = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version named by an ``If-Match`` header, or None when the caller sent none."""
+    if if_match is None:
+        return None
+    value = if_match.strip()
+    if value == "*":
+        return None
+    match = _ENTITY_TAG.match(value)
+    if match is None:
+        raise HTTPException(
+            status_code=HTTP_400_BAD_REQUEST,
+            detail='If-Match must be an entity tag such as "3"',
+        )
+    return int(match.group(1))

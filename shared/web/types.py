@@ -1,0 +1,35 @@
+"""Field types for request bodies that refuse what JSON would only loosely mean.
+
+Litestar validates request models in lax mode, where ``"2"`` becomes ``2``; a
+request with a string where a number belongs is a client bug we want to report.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+
+def _whole_number(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = "must be a JSON integer"
+        raise ValueError(msg)
+    return value
+
+
+def _decimal_amount(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        msg = "must be a decimal number or a string holding one"
+        raise ValueError(msg)
+    try:
+        # str() first: a JSON number arrives as a float, and Decimal(0.1) is not 0.1.
+        return Decimal(str(value))
+    except InvalidOperation:
+        msg = "must be a decimal number or a string holding one"
+        raise ValueError(msg) from None
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+DecimalAmount = Annotated[Decimal, BeforeValidator(_decimal_amount)]

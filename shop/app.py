@@ -1,0 +1,66 @@
+"""The Litestar application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from sqlalchemy import text
+
+from shared.web.auth import principal_provider
+from shared.web.logging import request_logging
+from shared.web.problems import exception_handlers
+from shop.bootstrap import Shop
+from shop.dev_tokens import DevTokenController
+from shop.modules import MODULES
+
+
+@get("/health", sync_to_thread=True, tags=["operations"])
+def health(state: State) -> dict[str, str]:
+    """Liveness and database reachability."""
+    shop: Shop = state.shop
+    with shop.datastore.transaction(commit=False) as session:
+        session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
+    def provide(value: Any) -> Provide:
+        return Provide(lambda: value, sync_to_thread=False, use_cache=True)
+
+    route_handlers: list[Any] = [health]
+    for module in MODULES:
+        route_handlers.extend(module.route_handlers)
+    if shop.settings.is_dev:
+        route_handlers.append(DevTokenController)
+
+    on_startup = [shop.start_background_workers] if run_background_workers else []
+    return Litestar(
+        route_handlers=route_handlers,
+        dependencies={
+            "principal": Provide(principal_provider(shop.tokens), sync_to_thread=False),
+            "tokens": provide(shop.tokens),
+            **{module.name: provide(shop.contexts[module.name]) for module in MODULES},
+        },
+        exception_handlers=exception_handlers,
+        middleware=[request_logging],
+        openapi_config=OpenAPIConfig(
+            title="Event-sourced shop",
+            version="1.0.0",
+            path="/docs",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        request_max_body_size=shop.settings.max_request_body_bytes,
+        state=State({"shop": shop}),
+        on_startup=on_startup,
+        on_shutdown=[shop.close],
+    )

@@ -1,0 +1,87 @@
+"""Builds the whole shop from settings: one datastore, the modules, the outbox relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+
+from modules.carts.application.ports import CartsContext
+from shared.clock import Clock, SystemClock
+from shared.database import create_datastore, engine_of
+from shared.module import BackgroundWorker, ModuleDependencies
+from shared.outbox import Outbox
+from shared.relay import OutboxRelay, RelayWorker, Subscriptions, lease_for
+from shared.settings import Settings
+from shared.web.auth import TokenService
+from shop.modules import MODULES
+
+
+@dataclass
+class Shop:
+    settings: Settings
+    clock: Clock
+    datastore: SQLAlchemyDatastore
+    outbox: Outbox
+    subscriptions: Subscriptions
+    relay: OutboxRelay
+    tokens: TokenService
+    contexts: dict[str, Any]
+    _running: list[BackgroundWorker] = field(default_factory=list)
+
+    @property
+    def carts(self) -> CartsContext:
+        context: CartsContext = self.contexts["carts"]
+        return context
+
+    def seed(self) -> None:
+        for module in MODULES:
+            module.seed(self.contexts[module.name])
+
+    def start_background_workers(self) -> None:
+        """The relay and every module's workers: ``shop serve`` runs them in threads."""
+        relay = RelayWorker(
+            self.relay,
+            lease_for(self.datastore, self.relay.name),
+            poll_seconds=self.settings.relay_poll_seconds,
+            retry_seconds=self.settings.relay_retry_seconds,
+        )
+        self.outbox.on_commit(relay.wake)
+        workers: list[BackgroundWorker] = [relay]
+        for module in MODULES:
+            workers.extend(module.background_workers(self.contexts[module.name]))
+        for worker in workers:
+            worker.start()
+            self._running.append(worker)
+
+    def close(self) -> None:
+        while self._running:
+            self._running.pop().stop()
+        engine_of(self.datastore).dispose()
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Shop:
+    clock = clock or SystemClock()
+    datastore = create_datastore(settings.database_url)
+    outbox = Outbox(clock)
+    subscriptions = Subscriptions()
+    dependencies = ModuleDependencies(datastore, outbox, subscriptions, clock, settings)
+    contexts = {module.name: module.build(dependencies) for module in MODULES}
+    for module in MODULES:
+        module.subscribe(contexts[module.name], subscriptions)
+    return Shop(
+        settings=settings,
+        clock=clock,
+        datastore=datastore,
+        outbox=outbox,
+        subscriptions=subscriptions,
+        relay=OutboxRelay(datastore, subscriptions),
+        tokens=TokenService(
+            settings.token_secret.get_secret_value(),
+            timedelta(seconds=settings.token_ttl_seconds),
+            clock,
+        ),
+        contexts=contexts,
+    )
