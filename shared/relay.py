@@ -35,6 +35,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    func,
     literal_column,
     or_,
     select,
@@ -132,8 +133,9 @@ class OutboxRelay:
 
     def backlog(self) -> int:
         """How many committed messages are waiting behind the checkpoint."""
+        pending = self._after_checkpoint_query(limit=None).subquery()
         with self._datastore.transaction(commit=False) as session:
-            return len(session.execute(self._after_checkpoint_query(limit=None)).all())
+            return session.execute(select(func.count()).select_from(pending)).scalar_one()
 
     def _deliver(self, message: IntegrationMessage) -> None:
         for subscription in self._subscriptions.for_type(message.message_type):

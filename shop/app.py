@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from shared.web.auth import principal_provider
 from shared.web.logging import request_logging
+from shared.web.media_types import refuse_bodies_that_are_not_json
 from shared.web.problems import exception_handlers
 from shop.bootstrap import Shop
 from shop.dev_tokens import DevTokenController
@@ -47,6 +48,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             **{module.name: provide(shop.contexts[module.name]) for module in MODULES},
         },
         exception_handlers=exception_handlers,
+        before_request=refuse_bodies_that_are_not_json,
         middleware=[request_logging],
         openapi_config=OpenAPIConfig(
             title="Event-sourced shop",

@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+from modules.orders.contracts import ORDER_PAID
+from modules.shipments.api.controllers import InventoryController, ShipmentController
+from modules.shipments.application.policies import ship_paid_order
+from modules.shipments.application.ports import ShipmentsContext
+from modules.shipments.infrastructure.event_store import ShipmentsEventStore
+from modules.shipments.infrastructure.inventory import SEED_STOCK, Inventory
+from modules.shipments.infrastructure.package_views import PackageViews
 from shared.module import ModuleDefinition, ModuleDependencies
+from shared.relay import Subscriptions
 
 
-def build(dependencies: ModuleDependencies) -> ModuleDependencies:
-    return dependencies
+def build(dependencies: ModuleDependencies) -> ShipmentsContext:
+    return ShipmentsContext(
+        transactions=dependencies.transactions_for("shipments"),
+        event_store=ShipmentsEventStore(dependencies.datastore),
+        inventory=Inventory(),
+        package_views=PackageViews(),
+        clock=dependencies.clock,
+    )
 
 
-shipments = ModuleDefinition(name="shipments", build=build)
+def subscribe(context: ShipmentsContext, subscriptions: Subscriptions) -> None:
+    subscriptions.subscribe(
+        ORDER_PAID,
+        lambda message: ship_paid_order(message, context),
+        name="shipments.on_order_paid",
+    )
+
+
+def seed(context: ShipmentsContext) -> None:
+    with context.transactions.unit_of_work() as uow:
+        context.inventory.seed(uow.session, SEED_STOCK)
+
+
+shipments = ModuleDefinition(
+    name="shipments",
+    build=build,
+    route_handlers=[InventoryController, ShipmentController],
+    subscribe=subscribe,
+    seed=seed,
+)

@@ -19,6 +19,13 @@ def _whole_number(value: Any) -> int:
     return value
 
 
+def _json_boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        msg = "must be a JSON boolean"
+        raise ValueError(msg)
+    return value
+
+
 def _decimal_amount(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         msg = "must be a decimal number or a string holding one"
@@ -33,3 +40,4 @@ def _decimal_amount(value: Any) -> Decimal:
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 DecimalAmount = Annotated[Decimal, BeforeValidator(_decimal_amount)]
+JsonBoolean = Annotated[bool, BeforeValidator(_json_boolean)]

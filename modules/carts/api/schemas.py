@@ -6,15 +6,22 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from modules.carts.domain.cart import MAX_QUANTITY_PER_PRODUCT
 from modules.carts.infrastructure.cart_views import CartView
 from modules.carts.infrastructure.catalogue import Product
-from shared.web.types import DecimalAmount, WholeNumber
+from shared.web.types import DecimalAmount, JsonBoolean, WholeNumber
 
 PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=PRODUCT_ID_PATTERN)]
+CENT = Decimal("0.01")
+# Prices are stored to the cent; "19.9" is answered as "19.90", as every later read shows it.
+Price = Annotated[
+    DecimalAmount,
+    Field(ge=0, le=Decimal("999999.99"), decimal_places=2),
+    AfterValidator(lambda price: price.quantize(CENT)),
+]
 PaymentMethod = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
 
 
@@ -45,9 +52,9 @@ class ProductResponse(BaseModel):
 class ProductUpdate(Request):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=2000)] = ""
-    unit_price: Annotated[DecimalAmount, Field(ge=0, le=Decimal("999999.99"), decimal_places=2)]
+    unit_price: Price
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
-    available: bool = True
+    available: JsonBoolean = True
 
 
 class CartItemResponse(BaseModel):

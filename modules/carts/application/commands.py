@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from modules.carts.application.ports import CartsContext
 from modules.carts.contracts import SHOPPING_CART_CONFIRMED
-from modules.carts.domain.cart import ShoppingCart
+from modules.carts.domain.cart import CartIsEmpty, ShoppingCart
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import InvalidRequest, StaleVersion
 from shared.unit_of_work import UnitOfWork
@@ -53,8 +53,10 @@ def add_product_item(command: AddProductItem, context: CartsContext) -> Shopping
 
 def remove_product_item(command: RemoveProductItem, context: CartsContext) -> ShoppingCart:
     with context.transactions.unit_of_work() as uow:
-        cart = context.event_store.get(ShoppingCart, ShoppingCart.create_id(command.customer_id))
-        _check_version(cart.version, command.expected_version)
+        cart = context.event_store.find(ShoppingCart, ShoppingCart.create_id(command.customer_id))
+        _check_version(cart.version if cart else 0, command.expected_version)
+        if cart is None:
+            raise InvalidRequest(f"product {command.product_id} is not in the cart")
         cart.remove_product_item(command.product_id)
         _save(uow, context, cart)
     return cart
@@ -62,8 +64,10 @@ def remove_product_item(command: RemoveProductItem, context: CartsContext) -> Sh
 
 def confirm_shopping_cart(command: ConfirmShoppingCart, context: CartsContext) -> ShoppingCart:
     with context.transactions.unit_of_work() as uow:
-        cart = context.event_store.get(ShoppingCart, ShoppingCart.create_id(command.customer_id))
-        _check_version(cart.version, command.expected_version)
+        cart = context.event_store.find(ShoppingCart, ShoppingCart.create_id(command.customer_id))
+        _check_version(cart.version if cart else 0, command.expected_version)
+        if cart is None:
+            raise CartIsEmpty("cannot check out an empty cart")
         cart.confirm(command.payment_method)
         for confirmed in cart.pending_events:
             if isinstance(confirmed, ShoppingCart.Confirmed):

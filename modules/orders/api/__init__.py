@@ -1,0 +1,1 @@
+"""HTTP face of the orders module: the caller's orders and their history."""

@@ -1,0 +1,79 @@
+"""Routes of the orders module. Handlers are sync: the database access is synchronous."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+from uuid import UUID
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+
+from modules.orders.api.schemas import OrderListResponse, OrderResponse, OrderSummaryResponse
+from modules.orders.application import queries
+from modules.orders.application.ports import OrdersContext
+from shared.errors import Forbidden, NotFound
+from shared.web.auth import CUSTOMER_ID_PATTERN, Principal
+from shared.web.etag import etag
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000
+
+
+class OrderController(Controller):
+    path = "/api/orders"
+    tags = ["orders"]
+
+    @get("/", sync_to_thread=True)
+    def list_orders(
+        self,
+        orders: NamedDependency[OrdersContext],
+        principal: NamedDependency[Principal],
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
+        customer_id: Annotated[
+            str | None,
+            QueryParameter(
+                pattern=CUSTOMER_ID_PATTERN,
+                description="only this customer's orders (customers may name only themselves)",
+            ),
+        ] = None,
+    ) -> OrderListResponse:
+        """The caller's orders, newest first; an admin sees everyone's."""
+        if principal.is_admin:
+            owner = customer_id
+        elif customer_id in (None, principal.customer_id):
+            owner = principal.customer_id
+        else:
+            raise Forbidden("only an admin may list another customer's orders")
+        page = queries.orders_page(owner, limit, offset, orders)
+        following = offset + limit
+        next_link = None
+        if following < page.total_count:
+            query: dict[str, str | int] = {"limit": limit, "offset": following}
+            if customer_id is not None:
+                query["customer_id"] = customer_id
+            next_link = f"{self.path}?{urlencode(query)}"
+        return OrderListResponse(
+            orders=[OrderSummaryResponse.of(summary) for summary in page.orders],
+            total_count=page.total_count,
+            limit=limit,
+            offset=offset,
+            next=next_link,
+        )
+
+    @get("/{order_id:str}", sync_to_thread=True)
+    def get_order(
+        self,
+        orders: NamedDependency[OrdersContext],
+        principal: NamedDependency[Principal],
+        order_id: FromPath[UUID],
+    ) -> Response[OrderResponse]:
+        """The order with its status history; ``ETag`` is the order's version."""
+        details = queries.order_details(order_id, orders)
+        # Someone else's order is reported as missing: its existence is not the caller's business.
+        if details is None or not principal.may_see(details.customer_id):
+            raise NotFound(f"order {order_id} not found")
+        return Response(OrderResponse.of(details), headers={"ETag": etag(details.version)})

@@ -1,0 +1,1 @@
+"""The order aggregate and its events: plain Python, no I/O."""

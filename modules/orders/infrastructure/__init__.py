@@ -1,0 +1,1 @@
+"""Persistence of the orders module: its event store and the order read models."""

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from shared.eventstore import ModuleEventStore
+
+
+class OrdersEventStore(ModuleEventStore):
+    """Order streams, in the table ``orders_events``."""
+
+    name = "orders"

@@ -1,0 +1,115 @@
+"""Routes of the payments module. Handlers are sync: the event store is synchronous."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, ValidationException
+from litestar.params import FromQuery, HeaderParameter, RawBody
+from litestar.status_codes import HTTP_200_OK
+from pydantic import ValidationError
+
+from modules.payments.api.schemas import NotificationReceived, PaymentResponse
+from modules.payments.application import queries
+from modules.payments.application.commands import (
+    RecordPaymentFailed,
+    RecordPaymentSucceeded,
+    record_payment_failed,
+    record_payment_succeeded,
+)
+from modules.payments.application.ports import PaymentsContext
+from modules.payments.domain.payment import PaymentAlreadySettled
+from modules.payments.infrastructure.sandbox.notifications import (
+    PaymentSucceededNotification,
+    notification_adapter,
+)
+from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, InvalidSignature
+from shared.errors import NotFound
+from shared.web.auth import Principal
+
+logger = logging.getLogger(__name__)
+
+SignatureHeader = Annotated[str | None, HeaderParameter(name=SIGNATURE_HEADER, required=False)]
+
+
+class PaymentController(Controller):
+    path = "/api/payments"
+    tags = ["payments"]
+
+    @get("/", sync_to_thread=True)
+    def payments_of_order(
+        self,
+        payments: NamedDependency[PaymentsContext],
+        principal: NamedDependency[Principal],
+        order_id: FromQuery[UUID],
+    ) -> list[PaymentResponse]:
+        views = queries.payments_of_order(order_id, payments)
+        # Another customer's order is "not found", so that its existence does not leak.
+        if not all(principal.may_see(view.customer_id) for view in views):
+            raise NotFound(f"order {order_id} not found")
+        return [PaymentResponse.of(view) for view in views]
+
+
+class SandboxWebhookController(Controller):
+    """Notifications from the sandbox provider, authenticated by their signature alone."""
+
+    path = "/api/payments/webhooks/sandbox"
+    tags = ["payments"]
+
+    @post("/", status_code=HTTP_200_OK, sync_to_thread=True)
+    def receive_notification(
+        self,
+        payments: NamedDependency[PaymentsContext],
+        body: RawBody,
+        signature: SignatureHeader,
+    ) -> NotificationReceived:
+        """Records the provider's answer. Authenticated by the ``Sandbox-Signature`` header."""
+        try:
+            payments.webhook_signature.verify(
+                signature, body, now=payments.clock.now(), tolerance=payments.webhook_tolerance
+            )
+        except InvalidSignature as error:
+            raise NotAuthorizedException(
+                str(error), headers={"WWW-Authenticate": SIGNATURE_HEADER}
+            ) from None
+        try:
+            notification = notification_adapter.validate_json(body)
+        except ValidationError as error:
+            raise ValidationException(
+                "the notification is not one the sandbox provider sends",
+                extra=error.errors(include_url=False, include_context=False, include_input=False),
+            ) from None
+        # The provider retries anything but a 2xx. An answer about a payment we do not know,
+        # or one that contradicts an outcome already recorded, will not change on retry:
+        # it is acknowledged and logged for someone to look at, rather than retried forever.
+        try:
+            if isinstance(notification, PaymentSucceededNotification):
+                record_payment_succeeded(
+                    RecordPaymentSucceeded(notification.payment_id, notification.reference),
+                    payments,
+                )
+            else:
+                record_payment_failed(
+                    RecordPaymentFailed(notification.payment_id, notification.failure_reason),
+                    payments,
+                )
+        except NotFound:
+            logger.warning(
+                "sandbox notification %s is about unknown payment %s; ignored",
+                notification.id,
+                notification.payment_id,
+            )
+            return NotificationReceived(outcome="ignored")
+        except PaymentAlreadySettled as refused:
+            logger.error(
+                "sandbox notification %s (%s) ignored: %s",
+                notification.id,
+                notification.type,
+                refused.detail,
+            )
+            return NotificationReceived(outcome="ignored")
+        return NotificationReceived(outcome="recorded")

@@ -1,0 +1,120 @@
+"""Handlers for the payment commands: load, decide, update the read model, save last."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from modules.payments.application.ports import PaymentsContext
+from modules.payments.contracts import (
+    PAYMENT_DISCARDED,
+    PAYMENT_FAILED,
+    PAYMENT_REQUESTED,
+    PAYMENT_SUCCEEDED,
+)
+from modules.payments.domain.payment import Payment
+from shared.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+_MESSAGE_TYPES: dict[type[Payment.Event], str] = {
+    Payment.Requested: PAYMENT_REQUESTED,
+    Payment.Succeeded: PAYMENT_SUCCEEDED,
+    Payment.Failed: PAYMENT_FAILED,
+    Payment.Discarded: PAYMENT_DISCARDED,
+}
+
+
+@dataclass(frozen=True)
+class RequestPayment:
+    order_id: UUID
+    customer_id: str
+    amount: Decimal
+    currency: str
+    payment_method: str
+
+
+@dataclass(frozen=True)
+class RecordPaymentSucceeded:
+    payment_id: UUID
+    provider_reference: str
+
+
+@dataclass(frozen=True)
+class RecordPaymentFailed:
+    payment_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class DiscardPendingPayments:
+    order_id: UUID
+    reason: str
+
+
+def request_payment(command: RequestPayment, context: PaymentsContext) -> Payment:
+    with context.transactions.unit_of_work() as uow:
+        payment = Payment(
+            order_id=command.order_id,
+            customer_id=command.customer_id,
+            amount=command.amount,
+            currency=command.currency,
+            payment_method=command.payment_method,
+        )
+        _save(uow, context, payment)
+    return payment
+
+
+def submit_to_provider(payment_id: UUID, context: PaymentsContext) -> None:
+    """Sends a requested payment to the provider. Runs outside any transaction: it is I/O."""
+    payment = context.event_store.get(Payment, payment_id)
+    if not payment.is_pending:
+        logger.info("payment %s is %s; not sent to the provider", payment.id, payment.status)
+        return
+    reference = context.provider.request_payment(
+        payment.id, payment.amount, payment.currency, payment.payment_method
+    )
+    logger.info("payment %s accepted by the provider as %s", payment.id, reference)
+
+
+def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsContext) -> Payment:
+    with context.transactions.unit_of_work() as uow:
+        payment = context.event_store.get(Payment, command.payment_id)
+        payment.succeed(command.provider_reference)
+        _save(uow, context, payment)
+    return payment
+
+
+def record_payment_failed(command: RecordPaymentFailed, context: PaymentsContext) -> Payment:
+    with context.transactions.unit_of_work() as uow:
+        payment = context.event_store.get(Payment, command.payment_id)
+        payment.fail(command.reason)
+        _save(uow, context, payment)
+    return payment
+
+
+def discard_pending_payments(
+    command: DiscardPendingPayments, context: PaymentsContext
+) -> list[Payment]:
+    """Discards the order's payments still waiting for the provider; settled ones stay."""
+    with context.transactions.unit_of_work() as uow:
+        # The read model changes in the same transaction as the payments, so it is exact here.
+        pending = context.payment_views.pending_of_order(uow.session, command.order_id)
+        payments = [context.event_store.get(Payment, payment_id) for payment_id in pending]
+        for payment in payments:
+            payment.discard(command.reason)
+        if payments:
+            _save(uow, context, *payments)
+    return payments
+
+
+def _save(uow: UnitOfWork, context: PaymentsContext, *payments: Payment) -> None:
+    now = context.clock.now()
+    for payment in payments:
+        for recorded in payment.pending_events:
+            assert isinstance(recorded, Payment.Event)
+            uow.publish(_MESSAGE_TYPES[type(recorded)], asdict(recorded))
+        context.payment_views.save(uow.session, payment, now)
+    context.event_store.save(*payments)

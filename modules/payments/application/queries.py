@@ -1,0 +1,13 @@
+"""Read side of the payments module: answered from the read model, never from the event store."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from modules.payments.application.ports import PaymentsContext
+from modules.payments.infrastructure.payment_views import PaymentView
+
+
+def payments_of_order(order_id: UUID, context: PaymentsContext) -> list[PaymentView]:
+    with context.transactions.read_only() as session:
+        return context.payment_views.of_order(session, order_id)

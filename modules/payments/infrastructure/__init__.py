@@ -1,0 +1,2 @@
+"""Persistence and adapters of the payments module: its event store, the payment read
+model, and the sandbox payment provider."""

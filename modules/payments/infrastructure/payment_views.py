@@ -1,0 +1,92 @@
+"""The payment read model: each payment as its customer sees it, updated with every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from modules.payments.domain.payment import Payment, PaymentStatus
+from modules.payments.infrastructure.tables import payment_views
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    payment_id: UUID
+    order_id: UUID
+    customer_id: str
+    status: PaymentStatus
+    amount: Decimal
+    currency: str
+    provider_reference: str | None
+    failure_reason: str | None
+    requested_at: datetime
+    updated_at: datetime
+
+
+class PaymentViews:
+    def save(self, session: Session, payment: Payment, now: datetime) -> None:
+        values = {
+            "status": payment.status.value,
+            "provider_reference": payment.provider_reference,
+            "failure_reason": payment.failure_reason,
+            "updated_at": now,
+        }
+        updated = session.execute(
+            payment_views.update().where(payment_views.c.payment_id == payment.id).values(values)
+        )
+        if updated.rowcount == 0:  # type: ignore[attr-defined]
+            session.execute(
+                payment_views.insert().values(
+                    payment_id=payment.id,
+                    order_id=payment.order_id,
+                    customer_id=payment.customer_id,
+                    amount=payment.amount,
+                    currency=payment.currency,
+                    requested_at=now,
+                    **values,
+                )
+            )
+
+    def of_order(self, session: Session, order_id: UUID) -> list[PaymentView]:
+        rows = session.execute(
+            select(payment_views)
+            .where(payment_views.c.order_id == order_id)
+            .order_by(payment_views.c.requested_at, payment_views.c.payment_id)
+        ).all()
+        return [_view(row._mapping) for row in rows]
+
+    def pending_of_order(self, session: Session, order_id: UUID) -> list[UUID]:
+        return list(
+            session.execute(
+                select(payment_views.c.payment_id).where(
+                    payment_views.c.order_id == order_id,
+                    payment_views.c.status == PaymentStatus.REQUESTED.value,
+                )
+            ).scalars()
+        )
+
+
+def _view(row: Any) -> PaymentView:
+    return PaymentView(
+        payment_id=row["payment_id"],
+        order_id=row["order_id"],
+        customer_id=row["customer_id"],
+        status=PaymentStatus(row["status"]),
+        amount=row["amount"],
+        currency=row["currency"],
+        provider_reference=row["provider_reference"],
+        failure_reason=row["failure_reason"],
+        requested_at=_utc(row["requested_at"]),
+        updated_at=_utc(row["updated_at"]),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back the naive UTC time it stored; PostgreSQL an aware one.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,1 @@
+"""HTTP face of the shipments module: stock for operations, packages for their customers."""

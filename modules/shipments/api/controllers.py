@@ -1,0 +1,63 @@
+"""Routes of the shipments module. Handlers are sync: the event store is synchronous."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, PathParameter
+
+from modules.shipments.api.schemas import (
+    PRODUCT_ID_PATTERN,
+    PackageResponse,
+    StockResponse,
+    StockUpdate,
+)
+from modules.shipments.application import queries
+from modules.shipments.application.commands import SetStock, set_stock
+from modules.shipments.application.ports import ShipmentsContext
+from shared.errors import NotFound
+from shared.web.auth import Principal, require_admin
+
+
+class InventoryController(Controller):
+    path = "/api/inventory"
+    tags = ["inventory"]
+
+    @get("/", sync_to_thread=True)
+    def list_stock(
+        self, shipments: NamedDependency[ShipmentsContext], principal: NamedDependency[Principal]
+    ) -> list[StockResponse]:
+        require_admin(principal)
+        return [StockResponse.of(level) for level in queries.stock_levels(shipments)]
+
+    @put("/{product_id:str}", sync_to_thread=True)
+    def put_stock(
+        self,
+        shipments: NamedDependency[ShipmentsContext],
+        principal: NamedDependency[Principal],
+        product_id: Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)],
+        data: JSONBody[StockUpdate],
+    ) -> StockResponse:
+        require_admin(principal)
+        return StockResponse.of(set_stock(SetStock(product_id, data.quantity), shipments))
+
+
+class ShipmentController(Controller):
+    path = "/api/shipments"
+    tags = ["shipments"]
+
+    @get("/", sync_to_thread=True)
+    def packages_of_order(
+        self,
+        shipments: NamedDependency[ShipmentsContext],
+        principal: NamedDependency[Principal],
+        order_id: FromQuery[UUID],
+    ) -> list[PackageResponse]:
+        packages = queries.packages_of_order(order_id, shipments)
+        # As in the orders module, another customer's order is "not found", not "forbidden".
+        if any(not principal.may_see(package.customer_id) for package in packages):
+            raise NotFound(f"order {order_id} not found")
+        return [PackageResponse.of(package) for package in packages]

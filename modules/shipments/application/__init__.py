@@ -1,0 +1,1 @@
+"""Use cases of the shipments module: shipping paid orders, managing stock, and the queries."""

@@ -1,0 +1,1 @@
+"""The shipments domain: packages, in plain Python."""

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from shared.eventstore import ModuleEventStore
+
+
+class ShipmentsEventStore(ModuleEventStore):
+    """Package streams, in the table ``shipments_events``."""
+
+    name = "shipments"

@@ -1,0 +1,106 @@
+"""Two writers on one cart: one wins, the other is told, and no change is ever lost."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+
+from modules.carts.application.commands import AddProductItem, add_product_item
+from modules.carts.domain.cart import ShoppingCart
+from shared.errors import ConcurrencyConflict
+from tests.api.carts.assertions import assert_problem, etag_of, nothing_written, published_messages
+from tests.api.carts.shopping import MUG, PRESS, add_item, cart_of, checkout
+from tests.support import ApiClient
+
+WRITERS = 8
+
+
+def test_of_two_writers_on_the_same_version_only_the_first_succeeds(
+    api: ApiClient, alice_with_two_mugs: dict[str, str]
+) -> None:
+    # Two browser tabs loaded the cart at the same version.
+    seen = etag_of(api.get("/api/cart", headers=alice_with_two_mugs))
+
+    first = add_item(api, alice_with_two_mugs, PRESS, 1, if_match=seen)
+    with nothing_written(api.shop):
+        second = add_item(api, alice_with_two_mugs, MUG, 5, if_match=seen)
+
+    assert first.status_code == 200
+    assert_problem(second, 412)
+    lines = cart_of(api, alice_with_two_mugs)["items"]
+    assert [(line["product_id"], line["quantity"]) for line in lines] == [(MUG, 2), (PRESS, 1)]
+
+
+def test_a_checkout_submitted_twice_on_the_same_version_confirms_once(
+    api: ApiClient, alice_with_two_mugs: dict[str, str]
+) -> None:
+    seen = etag_of(api.get("/api/cart", headers=alice_with_two_mugs))
+
+    first = checkout(api, alice_with_two_mugs, if_match=seen)
+    second = checkout(api, alice_with_two_mugs, if_match=seen)
+
+    assert first.status_code == 202
+    assert_problem(second, 412)
+    assert len(published_messages(api.shop)) == 1
+
+
+def test_a_writer_that_loaded_the_cart_before_another_saved_it_is_refused(
+    api: ApiClient, alice_with_two_mugs: dict[str, str]
+) -> None:
+    carts = api.shop.carts
+    cart_id = ShoppingCart.create_id("alice")
+    stale = carts.event_store.get(ShoppingCart, cart_id)
+    add_product_item(AddProductItem("alice", PRESS, 1), carts)
+
+    stale.add_product_item(MUG, 1, stale.lines[MUG].unit_price, "EUR")
+    with pytest.raises(ConcurrencyConflict), carts.transactions.unit_of_work():
+        carts.event_store.save(stale)
+
+    current = carts.event_store.get(ShoppingCart, cart_id)
+    assert {product_id: line.quantity for product_id, line in current.lines.items()} == {
+        MUG: 2,
+        PRESS: 1,
+    }
+
+
+@pytest.mark.parametrize("cart", ["a new cart", "an existing cart"])
+def test_concurrent_additions_to_one_cart_are_all_kept_or_refused_never_lost(
+    api: ApiClient, cart: str
+) -> None:
+    carts = api.shop.carts
+    if cart == "an existing cart":
+        add_product_item(AddProductItem("alice", MUG, 1), carts)
+    before = cart_of(api, api.as_customer("alice"))
+    quantity_before = sum(item["quantity"] for item in before["items"])
+    start = threading.Barrier(WRITERS)
+
+    def add_one_mug() -> bool:
+        start.wait()
+        try:
+            add_product_item(AddProductItem("alice", MUG, 1), carts)
+        except ConcurrencyConflict:
+            return False
+        return True
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        outcomes = [
+            future.result() for future in [pool.submit(add_one_mug) for _ in range(WRITERS)]
+        ]
+
+    kept = outcomes.count(True)
+    assert kept >= 1
+    stored = carts.event_store.get(ShoppingCart, ShoppingCart.create_id("alice"))
+    assert stored.lines[MUG].quantity == quantity_before + kept
+    shown = cart_of(api, api.as_customer("alice"))
+    assert shown["items"] == [
+        {
+            "product_id": MUG,
+            "quantity": quantity_before + kept,
+            "unit_price": "14.00",
+            "subtotal": str(Decimal("14.00") * (quantity_before + kept)),
+        }
+    ]
+    assert shown["version"] == stored.version

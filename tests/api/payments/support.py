@@ -1,0 +1,129 @@
+"""What the payments API specifications use: payments to start from, signed provider
+notifications, RFC 9457 problems, and a check that a request wrote nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import httpx
+from sqlalchemy import text
+
+from modules.payments.application.commands import (
+    RecordPaymentSucceeded,
+    RequestPayment,
+    record_payment_succeeded,
+    request_payment,
+)
+from modules.payments.application.ports import PaymentsContext
+from modules.payments.domain.payment import Payment
+from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, WebhookSignature
+from shop.bootstrap import Shop
+from tests.support import ApiClient
+
+WEBHOOK = "/api/payments/webhooks/sandbox"
+# Everything the webhook may write: events, the payment read model, messages.
+WRITTEN_BY_PAYMENTS = ("payments_events", "payments_payment_views", "outbox_messages")
+
+
+def context_of(shop: Shop) -> PaymentsContext:
+    context: PaymentsContext = shop.contexts["payments"]
+    return context
+
+
+def a_payment(
+    shop: Shop, customer_id: str = "alice", order_id: UUID | None = None, amount: str = "63.80"
+) -> Payment:
+    """A payment requested for an order, as the orders' "Placed" message leads to."""
+    return request_payment(
+        RequestPayment(
+            order_id=order_id or uuid4(),
+            customer_id=customer_id,
+            amount=Decimal(amount),
+            currency="EUR",
+            payment_method="tok_ok",
+        ),
+        context_of(shop),
+    )
+
+
+def a_succeeded_payment(shop: Shop, customer_id: str = "alice") -> Payment:
+    payment = a_payment(shop, customer_id)
+    return record_payment_succeeded(
+        RecordPaymentSucceeded(payment.id, "sbx_earlier"), context_of(shop)
+    )
+
+
+def succeeded(payment_id: UUID, reference: str = "sbx_0123") -> dict[str, Any]:
+    return {
+        "id": "evt_0001",
+        "type": "payment.succeeded",
+        "created": 1767268800,
+        "payment_id": str(payment_id),
+        "reference": reference,
+    }
+
+
+def failed(payment_id: UUID, reason: str = "card declined") -> dict[str, Any]:
+    return {
+        "id": "evt_0002",
+        "type": "payment.failed",
+        "created": 1767268800,
+        "payment_id": str(payment_id),
+        "reference": "sbx_0123",
+        "failure_reason": reason,
+    }
+
+
+def post_notification(
+    api: ApiClient,
+    body: bytes | dict[str, Any],
+    *,
+    signed_at: datetime | None = None,
+    secret: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """Posts a notification signed like the sandbox does (with the shop's secret by default)."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    if headers is None:
+        key = secret or api.shop.settings.sandbox_webhook_secret.get_secret_value()
+        signature = WebhookSignature(key).sign(raw, signed_at or api.shop.clock.now())
+        headers = {SIGNATURE_HEADER: signature}
+    return api.post(WEBHOOK, content=raw, headers={"Content-Type": "application/json", **headers})
+
+
+def stored_rows(shop: Shop) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    with shop.datastore.transaction(commit=False) as session:
+        for table in WRITTEN_BY_PAYMENTS:
+            result = session.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
+            rows[table] = sorted(repr(tuple(row)) for row in result)
+    return rows
+
+
+@contextmanager
+def nothing_written(shop: Shop) -> Iterator[None]:
+    """The block must leave every table the webhook writes exactly as it found it."""
+    before = stored_rows(shop)
+    yield
+    after = stored_rows(shop)
+    assert {table: len(rows) for table, rows in after.items()} == {
+        table: len(rows) for table, rows in before.items()
+    }
+    assert after == before
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem with the given status; returns its body for further checks."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status
+    assert problem["title"]
+    assert problem["detail"]
+    return problem

@@ -1,0 +1,153 @@
+"""Helpers for the payments tests: messages as other modules publish them, a relay that
+delivers only to the payments handlers, webhook senders, and what the module stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import Table, func, select
+
+from modules.orders.contracts import ORDER_CANCELLED, ORDER_PLACED
+from modules.payments.application.ports import PaymentsContext
+from modules.payments.infrastructure.payment_views import PaymentView
+from modules.payments.infrastructure.sandbox.provider import WebhookSender
+from modules.payments.module import payments
+from shared.outbox import outbox_messages
+from shared.relay import OutboxRelay, Subscriptions
+from shared.unit_of_work import Transactions
+from shop.bootstrap import Shop
+from tests.support import ApiClient, eventually
+
+WEBHOOK_PATH = "/api/payments/webhooks/sandbox"
+
+
+def context_of(shop: Shop) -> PaymentsContext:
+    context: PaymentsContext = shop.contexts["payments"]
+    return context
+
+
+def publish_as(shop: Shop, source: str, message_type: str, payload: Mapping[str, Any]) -> None:
+    """Publishes a message through the outbox as the module ``source`` would."""
+    with Transactions(shop.datastore, shop.outbox, source).unit_of_work() as uow:
+        uow.publish(message_type, payload)
+
+
+def place_order(
+    shop: Shop,
+    *,
+    payment_method: str = "tok_ok",
+    customer_id: str = "alice",
+    total: str = "63.80",
+) -> UUID:
+    """Publishes "orders.Order.Placed" as the orders module does; returns the order id."""
+    order_id = uuid4()
+    publish_as(
+        shop,
+        "orders",
+        ORDER_PLACED,
+        {
+            "originator_id": order_id,
+            "originator_version": 1,
+            "timestamp": shop.clock.now(),
+            "originator_topic": "modules.orders.domain.order:Order",
+            "customer_id": customer_id,
+            "cart_id": uuid4(),
+            "items": [{"product_id": "ceramic-mug", "quantity": 1, "unit_price": total}],
+            "total": Decimal(total),
+            "currency": "EUR",
+            "payment_method": payment_method,
+        },
+    )
+    return order_id
+
+
+def cancel_order(shop: Shop, order_id: UUID, reason: str) -> None:
+    publish_as(
+        shop,
+        "orders",
+        ORDER_CANCELLED,
+        {
+            "originator_id": order_id,
+            "originator_version": 2,
+            "timestamp": shop.clock.now(),
+            "reason": reason,
+        },
+    )
+
+
+class PaymentsRelay:
+    """A relay that hands messages to the payments handlers only, as wired in production."""
+
+    def __init__(self, shop: Shop) -> None:
+        subscriptions = Subscriptions()
+        payments.subscribe(context_of(shop), subscriptions)
+        self._shop = shop
+        self._relay = OutboxRelay(shop.datastore, subscriptions, name="payments-under-test")
+        self._delivered = 0
+
+    def deliver_all(self) -> int:
+        """Delivers every committed message, including those the handlers publish meanwhile.
+
+        On PostgreSQL the relay reads only below the visibility horizon, which other
+        transactions on the server may hold back for a moment: hence the probe.
+        """
+        before = self._delivered
+
+        def caught_up() -> bool:
+            self._delivered += self._relay.deliver_pending()
+            return self._delivered == rows(self._shop, outbox_messages)
+
+        eventually(caught_up)
+        return self._delivered - before
+
+
+@dataclass
+class RecordingSender:
+    """A webhook endpoint stand-in: records what it was sent and answers the given statuses."""
+
+    statuses: list[int] = field(default_factory=list)
+    calls: list[tuple[str, bytes, dict[str, str]]] = field(default_factory=list)
+
+    def __call__(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        self.calls.append((path, body, headers))
+        return self.statuses.pop(0) if self.statuses else 200
+
+    @property
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for _, body, _ in self.calls]
+
+
+def through_the_api(api: ApiClient) -> WebhookSender:
+    """A webhook sender that posts through the app, as the sandbox's worker does over HTTP."""
+
+    def send(path: str, body: bytes, headers: dict[str, str]) -> int:
+        return api.client.post(path, content=body, headers=headers).status_code
+
+    return send
+
+
+def published(shop: Shop, message_type: str) -> list[dict[str, Any]]:
+    with shop.datastore.transaction(commit=False) as session:
+        payloads = session.execute(
+            select(outbox_messages.c.payload)
+            .where(outbox_messages.c.message_type == message_type)
+            .order_by(outbox_messages.c.id)
+        ).scalars()
+        return [json.loads(payload) for payload in payloads]
+
+
+def payments_of(shop: Shop, order_id: UUID) -> list[PaymentView]:
+    context = context_of(shop)
+    with context.transactions.read_only() as session:
+        return context.payment_views.of_order(session, order_id)
+
+
+def rows(shop: Shop, table: Table) -> int:
+    with shop.datastore.transaction(commit=False) as session:
+        count: int = session.execute(select(func.count()).select_from(table)).scalar_one()
+        return count
