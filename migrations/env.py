@@ -51,8 +51,8 @@ def _compare_type(
     inspected_type: Any,
     metadata_type: Any,
 ) -> bool | None:
-    # The library's UUID column is BINARY(16) on SQLite, which SQLite reports back as NUMERIC.
-    if type(metadata_type).__name__ == "UUIDType":
+    # SQLite has no BINARY type: it reflects the event tables' BINARY(16) uuids as NUMERIC.
+    if context.dialect.name == "sqlite" and type(metadata_type).__name__ == "UUIDType":
         return False
     return None  # alembic's own comparison
 

@@ -9,6 +9,9 @@ from typing import Any
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 
 from modules.carts.application.ports import CartsContext
+from modules.orders.application.ports import OrdersContext
+from modules.payments.application.ports import PaymentsContext
+from modules.shipments.application.ports import ShipmentsContext
 from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
 from shared.module import BackgroundWorker, ModuleDependencies
@@ -34,6 +37,21 @@ class Shop:
     @property
     def carts(self) -> CartsContext:
         context: CartsContext = self.contexts["carts"]
+        return context
+
+    @property
+    def orders(self) -> OrdersContext:
+        context: OrdersContext = self.contexts["orders"]
+        return context
+
+    @property
+    def payments(self) -> PaymentsContext:
+        context: PaymentsContext = self.contexts["payments"]
+        return context
+
+    @property
+    def shipments(self) -> ShipmentsContext:
+        context: ShipmentsContext = self.contexts["shipments"]
         return context
 
     def seed(self) -> None:

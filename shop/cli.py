@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from shared.settings import Settings
 from shared.web.auth import Role
@@ -58,34 +59,32 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     import uvicorn
 
     from shop import migrate
+    from shop.app import create_app
+    from shop.bootstrap import bootstrap
 
     migrate.upgrade(settings.database_url)
     _seed(settings, arguments)
-    if not arguments.no_relay:
-        # The web processes below are built by the factory; the relay runs once, here.
-        worker = _start_background_workers(settings)
-    try:
-        uvicorn.run(
-            "shop.asgi:app",
-            factory=True,
-            host=arguments.host,
-            port=arguments.port,
-            workers=arguments.workers,
-            log_level=settings.log_level.lower(),
-            access_log=False,
-        )
-    finally:
-        if not arguments.no_relay:
-            worker()
-    return 0
-
-
-def _start_background_workers(settings: Settings):  # type: ignore[no-untyped-def]
-    from shop.bootstrap import bootstrap
-
+    options: dict[str, Any] = {
+        "host": arguments.host,
+        "port": arguments.port,
+        "log_level": settings.log_level.lower(),
+        "access_log": False,
+    }
+    run_background_workers = not arguments.no_relay
+    if arguments.workers == 1:
+        # One process: commits wake the relay in-process, with no polling delay.
+        shop = bootstrap(settings)
+        uvicorn.run(create_app(shop, run_background_workers=run_background_workers), **options)
+        return 0
+    # Several web processes, each built by the factory; the background workers run once, here.
     shop = bootstrap(settings)
-    shop.start_background_workers()
-    return shop.close
+    if run_background_workers:
+        shop.start_background_workers()
+    try:
+        uvicorn.run("shop.asgi:app", factory=True, workers=arguments.workers, **options)
+    finally:
+        shop.close()
+    return 0
 
 
 def _worker(settings: Settings, _: argparse.Namespace) -> int:

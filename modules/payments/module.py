@@ -31,7 +31,9 @@ def build(dependencies: ModuleDependencies) -> PaymentsContext:
         payment_views=PaymentViews(),
         provider=sandbox,
         sandbox=sandbox,
-        sandbox_notifier=SandboxNotifier(sandbox, settings.public_base_url),
+        sandbox_notifier=SandboxNotifier(
+            sandbox, settings.public_base_url, poll_seconds=settings.sandbox_poll_seconds
+        ),
         webhook_signature=signature,
         webhook_tolerance=timedelta(seconds=settings.webhook_tolerance_seconds),
         clock=dependencies.clock,

@@ -11,16 +11,18 @@ from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvi
 
 logger = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0
 REQUEST_TIMEOUT_SECONDS = 5.0
 
 
 class SandboxNotifier:
     """A background thread that delivers the sandbox's notifications to ``base_url``."""
 
-    def __init__(self, provider: SandboxPaymentProvider, base_url: str) -> None:
+    def __init__(
+        self, provider: SandboxPaymentProvider, base_url: str, *, poll_seconds: float
+    ) -> None:
         self._provider = provider
         self._base_url = base_url
+        self._poll_seconds = poll_seconds
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -36,7 +38,7 @@ class SandboxNotifier:
                     self._provider.deliver_due_notifications(post)
                 except Exception:
                     logger.exception("sandbox notifier failed; trying again")
-                self._stopping.wait(POLL_SECONDS)
+                self._stopping.wait(self._poll_seconds)
         logger.info("sandbox notifier stopped")
 
     def start(self) -> None:

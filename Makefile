@@ -1,0 +1,104 @@
+# Everything a developer or CI runs goes through these targets.
+# They need only Python 3.11 or 3.12 with pip, make and a C compiler: uv is installed
+# on first use (into the user's site-packages) and then installs the locked dependencies.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# The machine's own Python: uv must never download an interpreter.
+export UV_PYTHON_DOWNLOADS := never
+# Install exactly what uv.lock pins; never re-resolve on the way.
+export UV_FROZEN := 1
+
+PYTHON_CANDIDATES := python3 python3.12 python3.11
+SUPPORTED_PYTHON := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))
+ifndef PYTHON
+PYTHON := $(shell for candidate in $(PYTHON_CANDIDATES); do \
+	path=$$(command -v $$candidate 2>/dev/null) || continue; \
+	"$$path" -c '$(SUPPORTED_PYTHON)' 2>/dev/null \
+		&& { "$$path" -c 'import sys; print(sys.executable)'; break; }; \
+	done)
+endif
+export UV_PYTHON := $(PYTHON)
+
+# Recursive on purpose: evaluated when a recipe runs, after `uv` has installed it.
+UV = $(shell "$(PYTHON)" -m uv --version >/dev/null 2>&1 && echo '"$(PYTHON)" -m uv' \
+	|| command -v uv 2>/dev/null)
+
+UV_REQUIREMENT := uv>=0.8
+
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
+
+.PHONY: python
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: this project needs Python 3.11 or 3.12; none of" \
+			"'$(PYTHON_CANDIDATES)' on PATH is one (found: $$(python3 --version 2>&1))." >&2; \
+		echo "Install one, or point at it: make PYTHON=/path/to/python3.12 ..." >&2; \
+		exit 1; \
+	fi
+	@"$(PYTHON)" -c '$(SUPPORTED_PYTHON)' || { \
+		echo "error: $(PYTHON) is $$("$(PYTHON)" --version 2>&1); 3.11 or 3.12 is needed" >&2; \
+		exit 1; }
+
+.PHONY: uv
+uv: python
+	@if ! "$(PYTHON)" -m uv --version >/dev/null 2>&1 && ! command -v uv >/dev/null 2>&1; then \
+		echo "Installing uv for $(PYTHON) (pip install --user uv)"; \
+		"$(PYTHON)" -m pip --version >/dev/null 2>&1 || { \
+			echo "error: $(PYTHON) has no pip; install pip or uv first" >&2; exit 1; }; \
+		pip_install="env PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --no-warn-script-location"; \
+		if [ -n "$${VIRTUAL_ENV:-}" ]; then \
+			$$pip_install '$(UV_REQUIREMENT)'; \
+		elif ! log=$$($$pip_install --user '$(UV_REQUIREMENT)' 2>&1); then \
+			if grep -q externally-managed <<<"$$log"; then \
+				echo "This Python is managed by the system; installing uv for this user only"; \
+				$$pip_install --user --break-system-packages '$(UV_REQUIREMENT)'; \
+			else \
+				echo "$$log" >&2; exit 1; \
+			fi; \
+		fi; \
+		"$(PYTHON)" -m uv --version; \
+	fi
+
+.PHONY: install
+install: uv ## install the locked dependencies into .venv
+	$(UV) sync
+
+.PHONY: run
+run: install ## migrate and seed var/shop.sqlite3, then serve http://127.0.0.1:8000 (docs at /docs)
+	$(UV) run shop serve
+
+.PHONY: test
+test: install ## run the test suite (SHOP_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
+	$(UV) run pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+LINTERS := "ruff check ." "ruff format --check ." "mypy" "lint-imports"
+
+# Runs every linter, even after one fails, so that one run shows every problem.
+lint: install ## ruff, ruff format --check, mypy --strict, import-linter contracts
+	@failed=(); \
+	for linter in $(LINTERS); do \
+		echo "$$ $$linter"; \
+		$(UV) run $$linter || failed+=("$$linter"); \
+	done; \
+	if [ $${#failed[@]} -gt 0 ]; then \
+		printf 'lint failed: %s\n' "$${failed[@]}" >&2; exit 1; \
+	fi
+
+.PHONY: format
+format: install ## apply ruff's fixes and formatting
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+.PHONY: bench
+bench: install ## write-path throughput, by hand (bench/README.md; options in BENCH_ARGS)
+	$(UV) run python bench/throughput.py $(BENCH_ARGS)
