@@ -7,7 +7,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from shared.database import Amount
+from shared.database import Amount, UtcDateTime
 from shared.settings import Settings
 from shop.schema import target_metadata
 
@@ -61,6 +61,8 @@ def _render_item(kind: str, item: object, autogen_context: Any) -> str | Literal
     """Renders the shop's column types with plain SQLAlchemy, so migrations never import the app."""
     if kind == "type" and isinstance(item, Amount):
         return 'sa.Numeric(12, 2).with_variant(sa.String(32), "sqlite")'
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
     if kind == "type" and type(item).__name__ == "UUIDType":
         autogen_context.imports.add("import sqlalchemy_utils")
         return "sqlalchemy_utils.UUIDType()"

@@ -9,13 +9,27 @@ stores writes all of it in the same database transaction.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Dialect, Engine, MetaData, Numeric, String, TypeDecorator, event
+from sqlalchemy import (
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    TypeDecorator,
+    event,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeEngine
 
 # Constraint names must be deterministic so that migrations can drop them by name.
@@ -96,3 +110,50 @@ class Amount(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         return None if value is None else Decimal(value).quantize(CENT)
+
+
+def upsert(
+    session: Session,
+    table: Table,
+    *,
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    on_insert: Mapping[str, Any] | None = None,
+) -> None:
+    """Inserts a row, or updates ``values`` of the row with that ``key``, in one statement.
+
+    ``on_insert`` holds the columns written only when the row is new.
+    """
+    dialect_insert = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    insert = dialect_insert(table)
+    # Values travel as parameters, not inside the statement, so its compiled form is cached.
+    statement = insert.on_conflict_do_update(
+        index_elements=list(key), set_={name: insert.excluded[name] for name in values}
+    )
+    session.execute(statement, {**key, **(on_insert or {}), **values})
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A point in time, always handed back in UTC.
+
+    SQLite keeps no offset and PostgreSQL answers in the session's time zone; this
+    type stores UTC and returns an aware UTC datetime on both. Naive input is refused.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = f"refusing a naive datetime: {value!r}"
+            raise ValueError(msg)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -40,12 +40,10 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from shared.database import engine_of, metadata
+from shared.database import engine_of, metadata, upsert
 from shared.outbox import PG_VISIBILITY_HORIZON, IntegrationMessage, outbox_messages
 
 logger = logging.getLogger(__name__)
@@ -189,19 +187,12 @@ class OutboxRelay:
     def _advance_checkpoint(self, position: tuple[int, int]) -> None:
         tx_id, message_position = position
         with self._datastore.transaction(commit=True) as session:
-            values = {"tx_id": tx_id, "message_position": message_position}
-            updated = session.execute(
-                update(relay_checkpoints)
-                .where(relay_checkpoints.c.relay_name == self._name)
-                .values(**values)
+            upsert(
+                session,
+                relay_checkpoints,
+                key={"relay_name": self._name},
+                values={"tx_id": tx_id, "message_position": message_position},
             )
-            if updated.rowcount == 0:  # type: ignore[attr-defined]
-                dialect_insert = postgresql.insert if self._is_postgresql else sqlite.insert
-                session.execute(
-                    dialect_insert(relay_checkpoints)
-                    .values(relay_name=self._name, **values)
-                    .on_conflict_do_update(index_elements=["relay_name"], set_=values)
-                )
 
 
 class RelayLease(Protocol):
@@ -247,10 +238,18 @@ class PostgresAdvisoryLease:
 
     def release(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
-            # The lock goes with the connection, even when closing it fails.
+        if connection is None:
+            return
+        try:
+            # A session-level lock outlives the connection's return to the pool: unlock it.
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+            connection.commit()
+        except Exception:
+            # The connection is broken, and the lock went with it; never pool it again.
             with contextlib.suppress(Exception):
-                connection.close()
+                connection.invalidate()
+        with contextlib.suppress(Exception):
+            connection.close()
 
 
 class FileLease:

@@ -12,8 +12,9 @@ of that module.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import asdict
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -48,6 +49,13 @@ class UnitOfWork:
         )
         self._published = True
         return message_id
+
+    def publish_events(self, events: Iterable[object], message_types: Mapping[type, str]) -> None:
+        """Publishes each event whose class is listed, with the event's fields as the payload."""
+        for event in events:
+            message_type = message_types.get(type(event))
+            if message_type is not None:
+                self.publish(message_type, asdict(event))  # type: ignore[call-overload]
 
     def __enter__(self) -> Self:
         self._published = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 
 def _whole_number(value: Any) -> int:
@@ -41,3 +41,9 @@ def _decimal_amount(value: Any) -> Decimal:
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 DecimalAmount = Annotated[Decimal, BeforeValidator(_decimal_amount)]
 JsonBoolean = Annotated[bool, BeforeValidator(_json_boolean)]
+
+
+class RequestBody(BaseModel):
+    """Base of every request body: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -38,9 +38,7 @@ def running_shop(settings: Settings, clock: ManualClock) -> Iterator[RunningShop
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     shop = bootstrap(
-        settings.model_copy(
-            update={"public_base_url": base_url, "sandbox_poll_seconds": 0.05}
-        ),
+        settings.model_copy(update={"public_base_url": base_url, "sandbox_poll_seconds": 0.05}),
         clock,
     )
     shop.seed()

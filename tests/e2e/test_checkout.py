@@ -20,7 +20,9 @@ def check_out(
     headers = running.headers_of(customer_id)
     for product_id, quantity in items.items():
         added = running.http.post(
-            "/api/cart/items", json={"product_id": product_id, "quantity": quantity}, headers=headers
+            "/api/cart/items",
+            json={"product_id": product_id, "quantity": quantity},
+            headers=headers,
         )
         assert added.status_code == 200, added.text
     accepted = running.http.post(
@@ -42,9 +44,7 @@ def the_order(running: RunningShop, headers: dict[str, str]) -> dict[str, Any] |
     return order
 
 
-def order_reaching(
-    running: RunningShop, headers: dict[str, str], status: str
-) -> dict[str, Any]:
+def order_reaching(running: RunningShop, headers: dict[str, str], status: str) -> dict[str, Any]:
     def probe() -> dict[str, Any] | None:
         order = the_order(running, headers)
         return order if order and order["status"] == status else None

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from modules.carts.domain.cart import CartLine, ShoppingCart
 from modules.carts.infrastructure.tables import cart_views
+from shared.database import upsert
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,7 @@ class CartViews:
             "lines": json.dumps(lines),
             "updated_at": now,
         }
-        updated = session.execute(
-            cart_views.update().where(cart_views.c.cart_id == cart.id).values(values)
-        )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            session.execute(cart_views.insert().values(cart_id=cart.id, **values))
+        upsert(session, cart_views, key={"cart_id": cart.id}, values=values)
 
     def get(self, session: Session, cart_id: UUID) -> CartView | None:
         row = session.execute(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from modules.carts.infrastructure.tables import products
+from shared.database import upsert
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,7 @@ class ProductCatalogue:
             "currency": product.currency,
             "available": product.available,
         }
-        updated = session.execute(
-            products.update().where(products.c.product_id == product.product_id).values(values)
-        )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            session.execute(products.insert().values(product_id=product.product_id, **values))
+        upsert(session, products, key={"product_id": product.product_id}, values=values)
 
     def seed(self, session: Session, catalogue: Sequence[Product]) -> int:
         """Adds the products that are missing; existing rows are left as they are."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from modules.payments.domain.payment import Payment, PaymentStatus
 from modules.payments.infrastructure.tables import payment_views
+from shared.database import upsert
 
 
 @dataclass(frozen=True)
@@ -37,21 +38,19 @@ class PaymentViews:
             "failure_reason": payment.failure_reason,
             "updated_at": now,
         }
-        updated = session.execute(
-            payment_views.update().where(payment_views.c.payment_id == payment.id).values(values)
+        upsert(
+            session,
+            payment_views,
+            key={"payment_id": payment.id},
+            values=values,
+            on_insert={
+                "order_id": payment.order_id,
+                "customer_id": payment.customer_id,
+                "amount": payment.amount,
+                "currency": payment.currency,
+                "requested_at": now,
+            },
         )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            session.execute(
-                payment_views.insert().values(
-                    payment_id=payment.id,
-                    order_id=payment.order_id,
-                    customer_id=payment.customer_id,
-                    amount=payment.amount,
-                    currency=payment.currency,
-                    requested_at=now,
-                    **values,
-                )
-            )
 
     def of_order(self, session: Session, order_id: UUID) -> list[PaymentView]:
         rows = session.execute(

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from modules.shipments.infrastructure.tables import stock
+from shared.database import upsert
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,12 @@ class Inventory:
         return [StockLevel(row.product_id, row.quantity) for row in rows]
 
     def put(self, session: Session, level: StockLevel) -> None:
-        updated = session.execute(
-            update(stock)
-            .where(stock.c.product_id == level.product_id)
-            .values(quantity=level.quantity)
+        upsert(
+            session,
+            stock,
+            key={"product_id": level.product_id},
+            values={"quantity": level.quantity},
         )
-        if updated.rowcount == 0:  # type: ignore[attr-defined]
-            session.execute(
-                stock.insert().values(product_id=level.product_id, quantity=level.quantity)
-            )
 
     def take(self, session: Session, wanted: Mapping[str, int]) -> list[str]:
         """Takes every quantity wanted, or none at all; returns the products that are short.

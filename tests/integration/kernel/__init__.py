@@ -1,0 +1,1 @@
+"""Integration tests of the shared kernel: unit of work, outbox, relay, event stores, leases."""
