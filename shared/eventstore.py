@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.utils import Environment
+from eventsourcing.utils import Environment, EnvType
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.models import StoredEventRecord  # type: ignore[attr-defined]
@@ -37,6 +37,11 @@ class ModuleEventStore(Application[UUID]):
     def __init__(self, datastore: SQLAlchemyDatastore) -> None:
         self._datastore = datastore
         super().__init__(env=EVENT_STORE_ENV)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        # Configured by the shop's settings only: the process environment must not
+        # change how events are stored (the library would otherwise read os.environ).
+        return Environment(name, dict(env or {}))
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         factory = SQLAlchemyFactory(env)

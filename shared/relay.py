@@ -5,8 +5,8 @@ each message to every subscribed handler (each handler runs its own unit of
 work), then moves the checkpoint past the message. A crash anywhere in between
 means the message is delivered again on restart; nothing committed is skipped.
 
-Messages go out one at a time, in outbox order: a handler that fails is retried
-after a pause until it succeeds, and the messages behind it wait.
+Messages go out one at a time, in outbox order. When a handler fails, the relay
+pauses and delivers the same message again.
 
 Only one relay may deliver at a time, whatever the number of worker processes:
 a :class:`RelayLease` decides which one. A standby keeps asking and takes over
@@ -44,7 +44,12 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from shared.database import engine_of, metadata, upsert
-from shared.outbox import PG_VISIBILITY_HORIZON, IntegrationMessage, outbox_messages
+from shared.outbox import (
+    NOTIFICATION_CHANNEL,
+    PG_VISIBILITY_HORIZON,
+    IntegrationMessage,
+    outbox_messages,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +292,57 @@ def lease_for(datastore: SQLAlchemyDatastore, relay_name: str) -> RelayLease:
     return FileLease(Path(f"{database}.relay-{relay_name}.lock"))
 
 
+class OutboxNotifications:
+    """Wakes a relay when another process commits outbox messages (PostgreSQL ``LISTEN``).
+
+    Polling stays the safety net: a notification missed while reconnecting only
+    delays delivery until the next poll.
+    """
+
+    def __init__(
+        self, datastore: SQLAlchemyDatastore, wake: Callable[[], None], *, retry_seconds: float
+    ) -> None:
+        self._engine = engine_of(datastore)
+        self._wake = wake
+        self._retry_seconds = retry_seconds
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._listen()
+            except Exception:
+                logger.exception("listening for outbox notifications failed; reconnecting")
+                self._stopping.wait(self._retry_seconds)
+
+    def _listen(self) -> None:
+        connection = self._engine.raw_connection()
+        try:
+            listener = connection.driver_connection
+            assert listener is not None
+            listener.autocommit = True
+            listener.execute(f"LISTEN {NOTIFICATION_CHANNEL}")
+            # A commit may have happened before LISTEN took effect.
+            self._wake()
+            while not self._stopping.is_set():
+                for _ in listener.notifies(timeout=0.5, stop_after=1):
+                    self._wake()
+        finally:
+            connection.invalidate()  # a connection in LISTEN mode must not go back to the pool
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self.run, name="outbox-notifications")
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+
 class RelayWorker:
     """Runs a relay in a loop: deliver, then wait to be woken or for the poll interval."""
 
@@ -314,7 +370,15 @@ class RelayWorker:
         try:
             while not self._stopping.is_set():
                 self._wakeup.clear()
-                if not self._lease.acquire():
+                try:
+                    leading = self._lease.acquire()
+                except Exception:
+                    # The database is unreachable (restarting, failing over): keep trying.
+                    logger.exception("relay %s could not take its lease", self._relay.name)
+                    self._lease.release()
+                    self._stopping.wait(self._retry_seconds)
+                    continue
+                if not leading:
                     self._stopping.wait(self._poll_seconds)
                     continue
                 try:

@@ -50,7 +50,7 @@ class UnitOfWork:
         self._published = True
         return message_id
 
-    def publish_events(self, events: Iterable[object], message_types: Mapping[type, str]) -> None:
+    def publish_events(self, events: Iterable[object], message_types: Mapping[Any, str]) -> None:
         """Publishes each event whose class is listed, with the event's fields as the payload."""
         for event in events:
             message_type = message_types.get(type(event))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -16,7 +17,13 @@ from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
 from shared.module import BackgroundWorker, ModuleDependencies
 from shared.outbox import Outbox
-from shared.relay import OutboxRelay, RelayWorker, Subscriptions, lease_for
+from shared.relay import (
+    OutboxNotifications,
+    OutboxRelay,
+    RelayWorker,
+    Subscriptions,
+    lease_for,
+)
 from shared.settings import Settings
 from shared.web.auth import TokenService
 from shop.modules import MODULES
@@ -33,6 +40,7 @@ class Shop:
     tokens: TokenService
     contexts: dict[str, Any]
     _running: list[BackgroundWorker] = field(default_factory=list)
+    _on_close: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def carts(self) -> CartsContext:
@@ -66,8 +74,14 @@ class Shop:
             poll_seconds=self.settings.relay_poll_seconds,
             retry_seconds=self.settings.relay_retry_seconds,
         )
-        self.outbox.on_commit(relay.wake)
+        self._on_close.append(self.outbox.on_commit(relay.wake))
         workers: list[BackgroundWorker] = [relay]
+        if engine_of(self.datastore).dialect.name == "postgresql":
+            workers.append(
+                OutboxNotifications(
+                    self.datastore, relay.wake, retry_seconds=self.settings.relay_retry_seconds
+                )
+            )
         for module in MODULES:
             workers.extend(module.background_workers(self.contexts[module.name]))
         for worker in workers:
@@ -77,6 +91,8 @@ class Shop:
     def close(self) -> None:
         while self._running:
             self._running.pop().stop()
+        while self._on_close:
+            self._on_close.pop()()
         engine_of(self.datastore).dispose()
 
 

@@ -62,8 +62,16 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     from shop.app import create_app
     from shop.bootstrap import bootstrap
 
-    migrate.upgrade(settings.database_url)
-    _seed(settings, arguments)
+    if settings.is_dev:
+        # A laptop starts from nothing; production migrates once, before any web process.
+        migrate.upgrade(settings.database_url)
+        _seed(settings, arguments)
+    if "public_base_url" not in settings.model_fields_set:
+        # The sandbox provider posts its webhooks to this very server.
+        host = "127.0.0.1" if arguments.host in ("0.0.0.0", "::") else arguments.host  # noqa: S104
+        settings = settings.model_copy(
+            update={"public_base_url": f"http://{host}:{arguments.port}"}
+        )
     options: dict[str, Any] = {
         "host": arguments.host,
         "port": arguments.port,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 12:33:58.577839
+Create Date: 2026-11-28 13:37:09.805943
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""What other modules may know about carts: the messages it publishes.
-
-``ShoppingCartConfirmed`` is the cart's ``Confirmed`` event as recorded; the model
-below lists the fields consumers read from it.
-"""
+"""Messages the carts module publishes, and the fields other modules read from them."""
 
 from __future__ import annotations
 

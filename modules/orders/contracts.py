@@ -1,7 +1,7 @@
 """What other modules may know about orders: the messages it publishes.
 
-Each message is the order's recorded event (``Placed``, ``Paid``, ``Completed``,
-``Cancelled``); the models below list the fields consumers read from it.
+One message type per change of an order (placed, paid, completed, cancelled); the
+models below list the fields consumers read from each.
 """
 
 from __future__ import annotations

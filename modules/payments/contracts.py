@@ -1,8 +1,4 @@
-"""What other modules may know about payments: the messages it publishes.
-
-Each message is the payment's recorded event (``Requested``, ``Succeeded``,
-``Failed``, ``Discarded``); the models below list the fields consumers read from it.
-"""
+"""Messages the payments module publishes, and the fields other modules read from them."""
 
 from __future__ import annotations
 

@@ -30,13 +30,15 @@ def build(dependencies: ModuleDependencies) -> PaymentsContext:
         event_store=PaymentsEventStore(dependencies.datastore),
         payment_views=PaymentViews(),
         provider=sandbox,
-        sandbox=sandbox,
-        sandbox_notifier=SandboxNotifier(
-            sandbox, settings.public_base_url, poll_seconds=settings.sandbox_poll_seconds
-        ),
-        webhook_signature=signature,
+        webhook_verifier=signature,
         webhook_tolerance=timedelta(seconds=settings.webhook_tolerance_seconds),
         clock=dependencies.clock,
+        # The sandbox stands in for the provider's servers, which post its webhooks.
+        background_workers=(
+            SandboxNotifier(
+                sandbox, settings.public_base_url, poll_seconds=settings.sandbox_poll_seconds
+            ),
+        ),
     )
 
 
@@ -59,7 +61,7 @@ def subscribe(context: PaymentsContext, subscriptions: Subscriptions) -> None:
 
 
 def background_workers(context: PaymentsContext) -> Sequence[BackgroundWorker]:
-    return [context.sandbox_notifier]
+    return context.background_workers
 
 
 payments = ModuleDefinition(

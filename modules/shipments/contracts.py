@@ -1,8 +1,4 @@
-"""What other modules may know about shipments: the messages it publishes.
-
-Each message is the package's recorded event (``Sent`` or ``ProductsOutOfStock``);
-the models below list the fields consumers read from it.
-"""
+"""Messages the shipments module publishes, and the fields other modules read from them."""
 
 from __future__ import annotations
 

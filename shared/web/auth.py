@@ -64,11 +64,15 @@ class TokenService:
                 token,
                 self._secret,
                 algorithms=[_ALGORITHM],
-                options={"require": ["sub", "exp", "role"], "verify_exp": False},
+                options={
+                    "require": ["sub", "exp", "role"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
         except jwt.PyJWTError as error:
             raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE) from error
-        # Expiry is checked against the injected clock, not the wall clock.
+        # Time is checked against the injected clock, not the wall clock.
         if claims["exp"] <= self._clock.now().timestamp():
             raise NotAuthorizedException("expired bearer token", headers=_CHALLENGE)
         subject, role = claims["sub"], claims["role"]

@@ -7,7 +7,9 @@ import re
 from litestar.exceptions import HTTPException
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
-_ENTITY_TAG = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+from shared.errors import StaleVersion
+
+_ENTITY_TAG = re.compile(r'^"?(\d{1,18})"?$')
 
 
 def etag(version: int) -> str:
@@ -21,6 +23,8 @@ def expected_version(if_match: str | None) -> int | None:
     value = if_match.strip()
     if value == "*":
         return None
+    if value.startswith("W/"):
+        raise StaleVersion("If-Match compares strongly: a weak entity tag never matches")
     match = _ENTITY_TAG.match(value)
     if match is None:
         raise HTTPException(

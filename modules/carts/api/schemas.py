@@ -6,16 +6,16 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from modules.carts.domain.cart import MAX_QUANTITY_PER_PRODUCT
 from modules.carts.infrastructure.cart_views import CartView
 from modules.carts.infrastructure.catalogue import Product
-from shared.web.types import DecimalAmount, JsonBoolean, WholeNumber
+from shared.database import CENT
+from shared.web.types import DecimalAmount, JsonBoolean, RequestBody, WholeNumber
 
 PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=PRODUCT_ID_PATTERN)]
-CENT = Decimal("0.01")
 # Prices are stored to the cent; "19.9" is answered as "19.90", as every later read shows it.
 Price = Annotated[
     DecimalAmount,
@@ -23,10 +23,6 @@ Price = Annotated[
     AfterValidator(lambda price: price.quantize(CENT)),
 ]
 PaymentMethod = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
-
-
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ProductResponse(BaseModel):
@@ -49,7 +45,7 @@ class ProductResponse(BaseModel):
         )
 
 
-class ProductUpdate(Request):
+class ProductUpdate(RequestBody):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     description: Annotated[str, Field(max_length=2000)] = ""
     unit_price: Price
@@ -92,12 +88,12 @@ class CartResponse(BaseModel):
         )
 
 
-class AddCartItem(Request):
+class AddCartItem(RequestBody):
     product_id: ProductId
     quantity: Annotated[WholeNumber, Field(ge=1, le=MAX_QUANTITY_PER_PRODUCT)]
 
 
-class Checkout(Request):
+class Checkout(RequestBody):
     payment_method: PaymentMethod
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from modules.carts.application.ports import CartsContext
 from modules.carts.contracts import SHOPPING_CART_CONFIRMED
 from modules.carts.domain.cart import CartIsEmpty, ShoppingCart
 from modules.carts.infrastructure.catalogue import Product
-from shared.errors import InvalidRequest, StaleVersion
+from shared.errors import ConcurrencyConflict, InvalidRequest, NotFound, StaleVersion
 from shared.unit_of_work import UnitOfWork
+
+PUBLISHED_EVENTS = {ShoppingCart.Confirmed: SHOPPING_CART_CONFIRMED}
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,10 @@ class ConfirmShoppingCart:
 
 
 def add_product_item(command: AddProductItem, context: CartsContext) -> ShoppingCart:
-    with context.transactions.unit_of_work() as uow:
+    with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
         product = context.catalogue.get(uow.session, command.product_id)
         if product is None or not product.available:
             raise InvalidRequest(f"product {command.product_id} is not for sale")
-        cart_id = ShoppingCart.create_id(command.customer_id)
-        cart = context.event_store.find(ShoppingCart, cart_id)
-        _check_version(cart.version if cart else 0, command.expected_version)
         if cart is None:
             cart = ShoppingCart(customer_id=command.customer_id, currency=product.currency)
         cart.add_product_item(
@@ -52,26 +53,19 @@ def add_product_item(command: AddProductItem, context: CartsContext) -> Shopping
 
 
 def remove_product_item(command: RemoveProductItem, context: CartsContext) -> ShoppingCart:
-    with context.transactions.unit_of_work() as uow:
-        cart = context.event_store.find(ShoppingCart, ShoppingCart.create_id(command.customer_id))
-        _check_version(cart.version if cart else 0, command.expected_version)
+    with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
         if cart is None:
-            raise InvalidRequest(f"product {command.product_id} is not in the cart")
+            raise NotFound(f"product {command.product_id} is not in the cart")
         cart.remove_product_item(command.product_id)
         _save(uow, context, cart)
     return cart
 
 
 def confirm_shopping_cart(command: ConfirmShoppingCart, context: CartsContext) -> ShoppingCart:
-    with context.transactions.unit_of_work() as uow:
-        cart = context.event_store.find(ShoppingCart, ShoppingCart.create_id(command.customer_id))
-        _check_version(cart.version if cart else 0, command.expected_version)
+    with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
         if cart is None:
             raise CartIsEmpty("cannot check out an empty cart")
         cart.confirm(command.payment_method)
-        for confirmed in cart.pending_events:
-            if isinstance(confirmed, ShoppingCart.Confirmed):
-                uow.publish(SHOPPING_CART_CONFIRMED, asdict(confirmed))
         _save(uow, context, cart)
     return cart
 
@@ -81,11 +75,26 @@ def put_product(product: Product, context: CartsContext) -> None:
         context.catalogue.put(uow.session, product)
 
 
-def _check_version(current: int, expected: int | None) -> None:
-    if expected is not None and expected != current:
-        raise StaleVersion(f"the cart is at version {current}, not {expected}")
+@contextmanager
+def _cart_of(
+    customer_id: str, expected_version: int | None, context: CartsContext
+) -> Iterator[tuple[UnitOfWork, ShoppingCart | None]]:
+    """A unit of work with the customer's cart (None if never used), at the version expected."""
+    try:
+        with context.transactions.unit_of_work() as uow:
+            cart = context.event_store.find(ShoppingCart, ShoppingCart.create_id(customer_id))
+            current = cart.version if cart else 0
+            if expected_version is not None and expected_version != current:
+                raise StaleVersion(f"the cart is at version {current}, not {expected_version}")
+            yield uow, cart
+    except ConcurrencyConflict:
+        if expected_version is None:
+            raise
+        # The version the caller named was overtaken while this command ran.
+        raise StaleVersion(f"the cart is no longer at version {expected_version}") from None
 
 
 def _save(uow: UnitOfWork, context: CartsContext, cart: ShoppingCart) -> None:
     context.cart_views.save(uow.session, cart, context.clock.now())
+    uow.publish_events(cart.pending_events, PUBLISHED_EVENTS)
     context.event_store.save(cart)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from modules.carts.application.ports import CartsContext
-from modules.carts.domain.cart import ShoppingCart
+from modules.carts.domain.cart import DEFAULT_CURRENCY, ShoppingCart
 from modules.carts.infrastructure.cart_views import CartView
 from modules.carts.infrastructure.catalogue import Product
 
@@ -15,7 +15,7 @@ def cart_of(customer_id: str, context: CartsContext) -> CartView:
     with context.transactions.read_only() as session:
         view = context.cart_views.get(session, cart_id)
     if view is None:
-        return CartView(cart_id, customer_id, 0, "EUR", Decimal("0.00"), ())
+        return CartView(cart_id, customer_id, 0, DEFAULT_CURRENCY, Decimal("0.00"), ())
     return view
 
 

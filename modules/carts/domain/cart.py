@@ -13,10 +13,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.errors import BusinessRuleViolation, InvalidRequest
+from shared.errors import BusinessRuleViolation, InvalidRequest, NotFound
 
 CARTS_NAMESPACE = uuid5(NAMESPACE_URL, "https://shop.example/carts")
 
+DEFAULT_CURRENCY = "EUR"  # what an empty cart is shown in
 MAX_QUANTITY_PER_PRODUCT = 99
 MAX_DISTINCT_PRODUCTS = 50
 
@@ -49,6 +50,7 @@ class ShoppingCart(Aggregate):
         product_id: str
         quantity: int
         unit_price: Decimal
+        currency: str
 
     class ProductItemRemoved(Aggregate.Event):
         product_id: str
@@ -75,7 +77,7 @@ class ShoppingCart(Aggregate):
     ) -> None:
         if quantity < 1:
             raise InvalidRequest("quantity must be at least 1")
-        if currency != self.currency:
+        if self.lines and currency != self.currency:
             raise InvalidRequest(f"this cart is in {self.currency}, not {currency}")
         already = self.lines.get(product_id)
         if already is None and len(self.lines) >= MAX_DISTINCT_PRODUCTS:
@@ -86,10 +88,15 @@ class ShoppingCart(Aggregate):
             raise BusinessRuleViolation(
                 f"at most {MAX_QUANTITY_PER_PRODUCT} of one product per order"
             )
-        self._product_item_added(product_id, quantity, unit_price)
+        self._product_item_added(product_id, quantity, unit_price, currency)
 
     @event(ProductItemAdded)
-    def _product_item_added(self, product_id: str, quantity: int, unit_price: Decimal) -> None:
+    def _product_item_added(
+        self, product_id: str, quantity: int, unit_price: Decimal, currency: str
+    ) -> None:
+        # The first product of a purchase sets its currency.
+        if not self.lines:
+            self.currency = currency
         already = self.lines.get(product_id)
         # The price of the first addition holds for the line, as shown to the customer then.
         price = already.unit_price if already else unit_price
@@ -98,7 +105,7 @@ class ShoppingCart(Aggregate):
 
     def remove_product_item(self, product_id: str) -> None:
         if product_id not in self.lines:
-            raise InvalidRequest(f"product {product_id} is not in the cart")
+            raise NotFound(f"product {product_id} is not in the cart")
         self._product_item_removed(product_id)
 
     @event(ProductItemRemoved)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     Integer,
     String,
     Table,
@@ -13,7 +12,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from shared.database import Amount, metadata
+from shared.database import Amount, UtcDateTime, metadata
 
 products = Table(
     "carts_products",
@@ -35,5 +34,5 @@ cart_views = Table(
     Column("currency", String(3), nullable=False),
     Column("total", Amount(), nullable=False),
     Column("lines", Text(), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

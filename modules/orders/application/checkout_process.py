@@ -1,8 +1,8 @@
 """The checkout process: from a confirmed cart to a completed or cancelled order.
 
 This process manager is the one place that knows the whole checkout. It reacts to
-the other modules' messages, lets the order decide, and publishes the order's new
-events, which move the next module:
+the other modules' messages, lets the order decide, and publishes what became of
+the order, which moves the next module:
 
     message received                         order becomes    message published
     carts.ShoppingCart.Confirmed          ─▶ pending       ─▶ orders.Order.Placed
@@ -18,21 +18,17 @@ events, which move the next module:
                                              "out of stock"
 
 Each handler is one unit of work: load (or place) the order, let it decide, update
-the read models, publish the order's new events, and save last.
+the read models, publish the order's messages, and save last.
 
-A handler that raises is retried by the relay, and every message behind it waits.
-So a message the order cannot act on — one naming an unknown order, a payment for
-an order already cancelled — is logged and dropped, never raised.
+A message the order cannot act on — one naming an unknown order, a payment for an
+order already cancelled — is logged and left alone: it is not an error of the shop's.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
 from uuid import UUID
-
-from eventsourcing.domain import Aggregate
 
 from modules.carts.contracts import ShoppingCartConfirmed
 from modules.orders.application.ports import OrdersContext
@@ -49,7 +45,7 @@ logger = logging.getLogger(__name__)
 PAYMENT_DECLINED = "payment declined"
 OUT_OF_STOCK = "out of stock"
 
-MESSAGE_TYPES: dict[type[Aggregate.Event], str] = {
+PUBLISHED_EVENTS: dict[type, str] = {
     Order.Placed: ORDER_PLACED,
     Order.Paid: ORDER_PAID,
     Order.Completed: ORDER_COMPLETED,
@@ -75,7 +71,8 @@ def on_shopping_cart_confirmed(message: IntegrationMessage, context: OrdersConte
 def on_payment_succeeded(message: IntegrationMessage, context: OrdersContext) -> None:
     """The provider took the money: the order is paid, and shipments will send it.
 
-    A cancelled order refuses the payment: it stays cancelled and is never shipped.
+    A cancelled or completed order refuses the payment and keeps its status: a cancelled
+    order is never shipped, a completed one never goes back to paid.
     """
     succeeded = PaymentSucceeded.model_validate(message.payload)
     _update_order(
@@ -135,8 +132,6 @@ def _update_order(
 
 
 def _save(uow: UnitOfWork, context: OrdersContext, order: Order) -> None:
-    changes = [change for change in order.pending_events if isinstance(change, Aggregate.Event)]
-    context.order_views.record(uow.session, order, changes)
-    for change in changes:
-        uow.publish(MESSAGE_TYPES[type(change)], asdict(change))
+    context.order_views.record(uow.session, order, order.pending_events, context.clock.now())
+    uow.publish_events(order.pending_events, PUBLISHED_EVENTS)
     context.event_store.save(order)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from modules.orders.infrastructure.event_store import OrdersEventStore
 from modules.orders.infrastructure.order_views import OrderViews
+from shared.clock import Clock
 from shared.unit_of_work import Transactions
 
 
@@ -14,3 +15,4 @@ class OrdersContext:
     transactions: Transactions
     event_store: OrdersEventStore
     order_views: OrderViews
+    clock: Clock

@@ -109,6 +109,8 @@ class Order(Aggregate):
     def record_payment(self, payment_id: UUID) -> None:
         if self.status is OrderStatus.CANCELLED:
             raise OrderIsCancelled(f"order {self.id} is cancelled and cannot be paid")
+        if self.status is OrderStatus.COMPLETED:
+            raise OrderIsCompleted(f"order {self.id} is completed and cannot be paid")
         self._paid(payment_id, self.customer_id, self.items)
 
     @event(Paid)

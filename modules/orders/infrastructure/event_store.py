@@ -1,3 +1,5 @@
+"""The orders module's event store."""
+
 from __future__ import annotations
 
 from shared.eventstore import ModuleEventStore

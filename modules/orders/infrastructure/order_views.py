@@ -10,18 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import CanMutateAggregate
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from modules.orders.domain.order import Order, OrderLine, OrderStatus
 from modules.orders.infrastructure.tables import order_views, status_changes
+from shared.database import upsert
 
-_STATUS_AFTER: dict[type[Aggregate.Event], OrderStatus] = {
+_STATUS_AFTER: dict[type, OrderStatus] = {
     Order.Placed: OrderStatus.PENDING,
     Order.Paid: OrderStatus.PAID,
     Order.Completed: OrderStatus.COMPLETED,
@@ -74,8 +75,14 @@ class OrderDetails:
 
 
 class OrderViews:
-    def record(self, session: Session, order: Order, changes: Sequence[Aggregate.Event]) -> None:
-        """Brings the views up to date with ``order``, whose ``changes`` are not saved yet."""
+    def record(
+        self,
+        session: Session,
+        order: Order,
+        changes: Sequence[CanMutateAggregate[UUID]],
+        now: datetime,
+    ) -> None:
+        """Brings the views up to date with ``order``, whose unsaved ``changes`` happen ``now``."""
         values = {
             "customer_id": order.customer_id,
             "cart_id": order.cart_id,
@@ -97,16 +104,15 @@ class OrderViews:
             "payment_id": order.payment_id,
             "package_id": order.package_id,
             "cancellation_reason": order.cancellation_reason,
-            "updated_at": order.modified_on,
+            "updated_at": now,
         }
-        if any(isinstance(change, Order.Placed) for change in changes):
-            session.execute(
-                order_views.insert().values(order_id=order.id, placed_at=order.created_on, **values)
-            )
-        else:
-            session.execute(
-                order_views.update().where(order_views.c.order_id == order.id).values(values)
-            )
+        upsert(
+            session,
+            order_views,
+            key={"order_id": order.id},
+            values=values,
+            on_insert={"placed_at": now},
+        )
         session.execute(
             status_changes.insert(),
             [
@@ -115,7 +121,7 @@ class OrderViews:
                     "order_version": change.originator_version,
                     "status": _STATUS_AFTER[type(change)].value,
                     "reason": change.reason if isinstance(change, Order.Cancelled) else None,
-                    "changed_at": change.timestamp,
+                    "changed_at": now,
                 }
                 for change in changes
             ],
@@ -153,8 +159,8 @@ class OrderViews:
                     total=row.total,
                     currency=row.currency,
                     cancellation_reason=row.cancellation_reason,
-                    placed_at=_utc(row.placed_at),
-                    updated_at=_utc(row.updated_at),
+                    placed_at=row.placed_at,
+                    updated_at=row.updated_at,
                 )
                 for row in rows
             ),
@@ -188,15 +194,10 @@ class OrderViews:
             payment_id=row.payment_id,
             package_id=row.package_id,
             cancellation_reason=row.cancellation_reason,
-            placed_at=_utc(row.placed_at),
-            updated_at=_utc(row.updated_at),
+            placed_at=row.placed_at,
+            updated_at=row.updated_at,
             history=tuple(
-                StatusChange(OrderStatus(change.status), _utc(change.changed_at), change.reason)
+                StatusChange(OrderStatus(change.status), change.changed_at, change.reason)
                 for change in history
             ),
         )
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite keeps no time zone; every time written here is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

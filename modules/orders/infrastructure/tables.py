@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    Uuid,
-)
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, Uuid
 
-from shared.database import Amount, metadata
+from shared.database import Amount, UtcDateTime, metadata
 
 order_views = Table(
     "orders_order_views",
@@ -31,8 +21,8 @@ order_views = Table(
     Column("payment_id", Uuid(), nullable=True),
     Column("package_id", Uuid(), nullable=True),
     Column("cancellation_reason", String(200), nullable=True),
-    Column("placed_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("placed_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     # The two ways the list is read: a customer's orders, and everyone's (admin), newest first.
     Index("ix_orders_order_views_customer_placed", "customer_id", "placed_at", "order_id"),
     Index("ix_orders_order_views_placed", "placed_at", "order_id"),
@@ -50,5 +40,5 @@ status_changes = Table(
     Column("order_version", Integer(), primary_key=True),
     Column("status", String(20), nullable=False),
     Column("reason", String(200), nullable=True),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
 )

@@ -47,10 +47,13 @@ class PaymentController(Controller):
         principal: NamedDependency[Principal],
         order_id: FromQuery[UUID],
     ) -> list[PaymentResponse]:
-        views = queries.payments_of_order(order_id, payments)
-        # Another customer's order is "not found", so that its existence does not leak.
-        if not all(principal.may_see(view.customer_id) for view in views):
-            raise NotFound(f"order {order_id} not found")
+        """The order's payments, oldest first; a customer sees only their own, an admin all.
+
+        Another customer's order has, for the caller, no payments: the answer is the same
+        as for an order that does not exist.
+        """
+        owner = None if principal.is_admin else principal.customer_id
+        views = queries.payments_of_order(order_id, owner, payments)
         return [PaymentResponse.of(view) for view in views]
 
 
@@ -69,7 +72,7 @@ class SandboxWebhookController(Controller):
     ) -> NotificationReceived:
         """Records the provider's answer. Authenticated by the ``Sandbox-Signature`` header."""
         try:
-            payments.webhook_signature.verify(
+            payments.webhook_verifier.verify(
                 signature, body, now=payments.clock.now(), tolerance=payments.webhook_tolerance
             )
         except InvalidSignature as error:
@@ -84,8 +87,8 @@ class SandboxWebhookController(Controller):
                 extra=error.errors(include_url=False, include_context=False, include_input=False),
             ) from None
         # The provider retries anything but a 2xx. An answer about a payment we do not know,
-        # or one that contradicts an outcome already recorded, will not change on retry:
-        # it is acknowledged and logged for someone to look at, rather than retried forever.
+        # or one that contradicts an outcome already recorded, would be refused again on
+        # every retry: it is acknowledged, and logged for someone to look at.
         try:
             if isinstance(notification, PaymentSucceededNotification):
                 record_payment_succeeded(

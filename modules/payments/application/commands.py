@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from shared.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
-_MESSAGE_TYPES: dict[type[Payment.Event], str] = {
+PUBLISHED_EVENTS: dict[type[Payment.Event], str] = {
     Payment.Requested: PAYMENT_REQUESTED,
     Payment.Succeeded: PAYMENT_SUCCEEDED,
     Payment.Failed: PAYMENT_FAILED,
@@ -100,9 +100,11 @@ def discard_pending_payments(
 ) -> list[Payment]:
     """Discards the order's payments still waiting for the provider; settled ones stay."""
     with context.transactions.unit_of_work() as uow:
-        # The read model changes in the same transaction as the payments, so it is exact here.
-        pending = context.payment_views.pending_of_order(uow.session, command.order_id)
-        payments = [context.event_store.get(Payment, payment_id) for payment_id in pending]
+        requested = context.payment_views.pending_of_order(uow.session, command.order_id)
+        # The webhook may have settled one of them since the read model was read: the
+        # payment itself has the last word.
+        loaded = [context.event_store.get(Payment, payment_id) for payment_id in requested]
+        payments = [payment for payment in loaded if payment.is_pending]
         for payment in payments:
             payment.discard(command.reason)
         if payments:
@@ -113,8 +115,6 @@ def discard_pending_payments(
 def _save(uow: UnitOfWork, context: PaymentsContext, *payments: Payment) -> None:
     now = context.clock.now()
     for payment in payments:
-        for recorded in payment.pending_events:
-            assert isinstance(recorded, Payment.Event)
-            uow.publish(_MESSAGE_TYPES[type(recorded)], asdict(recorded))
         context.payment_views.save(uow.session, payment, now)
+        uow.publish_events(payment.pending_events, PUBLISHED_EVENTS)
     context.event_store.save(*payments)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
 
 from modules.payments.infrastructure.event_store import PaymentsEventStore
 from modules.payments.infrastructure.payment_views import PaymentViews
-from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
-from modules.payments.infrastructure.sandbox.signature import WebhookSignature
-from modules.payments.infrastructure.sandbox.worker import SandboxNotifier
 from shared.clock import Clock
+from shared.module import BackgroundWorker
 from shared.unit_of_work import Transactions
 
 
@@ -30,17 +28,27 @@ class PaymentProvider(Protocol):
         ...
 
 
+class WebhookVerifier(Protocol):
+    """Tells the provider's webhook requests from anyone else's."""
+
+    def verify(
+        self, header: str | None, body: bytes, *, now: datetime, tolerance: timedelta
+    ) -> None:
+        """Raises unless ``header`` is the provider's signature of ``body``, made within
+        ``tolerance`` of ``now``."""
+        ...
+
+
 @dataclass(frozen=True)
 class PaymentsContext:
-    """``provider`` is the port the handlers call. The sandbox is that provider here, and is
-    also kept as itself: its notifier runs beside the shop, and tests drive its deliveries."""
+    """``background_workers`` run beside the shop: with the sandbox provider, its sender
+    of webhook notifications."""
 
     transactions: Transactions
     event_store: PaymentsEventStore
     payment_views: PaymentViews
     provider: PaymentProvider
-    sandbox: SandboxPaymentProvider
-    sandbox_notifier: SandboxNotifier
-    webhook_signature: WebhookSignature
+    webhook_verifier: WebhookVerifier
     webhook_tolerance: timedelta
     clock: Clock
+    background_workers: tuple[BackgroundWorker, ...] = ()

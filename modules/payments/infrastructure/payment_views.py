@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -52,11 +52,15 @@ class PaymentViews:
             },
         )
 
-    def of_order(self, session: Session, order_id: UUID) -> list[PaymentView]:
+    def of_order(
+        self, session: Session, order_id: UUID, customer_id: str | None = None
+    ) -> list[PaymentView]:
+        """The order's payments, oldest first: only ``customer_id``'s, unless it is None."""
+        query = select(payment_views).where(payment_views.c.order_id == order_id)
+        if customer_id is not None:
+            query = query.where(payment_views.c.customer_id == customer_id)
         rows = session.execute(
-            select(payment_views)
-            .where(payment_views.c.order_id == order_id)
-            .order_by(payment_views.c.requested_at, payment_views.c.payment_id)
+            query.order_by(payment_views.c.requested_at, payment_views.c.payment_id)
         ).all()
         return [_view(row._mapping) for row in rows]
 
@@ -81,11 +85,6 @@ def _view(row: Any) -> PaymentView:
         currency=row["currency"],
         provider_reference=row["provider_reference"],
         failure_reason=row["failure_reason"],
-        requested_at=_utc(row["requested_at"]),
-        updated_at=_utc(row["updated_at"]),
+        requested_at=row["requested_at"],
+        updated_at=row["updated_at"],
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back the naive UTC time it stored; PostgreSQL an aware one.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

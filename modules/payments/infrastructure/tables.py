@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
     Uuid,
 )
 
-from shared.database import Amount, metadata
+from shared.database import Amount, UtcDateTime, metadata
 
 payment_views = Table(
     "payments_payment_views",
@@ -31,8 +30,8 @@ payment_views = Table(
     Column("currency", String(3), nullable=False),
     Column("provider_reference", String(64), nullable=True),
     Column("failure_reason", Text(), nullable=True),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 sandbox_requests = Table(
@@ -43,7 +42,7 @@ sandbox_requests = Table(
     Column("amount", Amount(), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("payment_method", String(64), nullable=False),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
 )
 
 sandbox_notifications = Table(
@@ -54,8 +53,8 @@ sandbox_notifications = Table(
     Column("notification_id", String(64), nullable=False),
     Column("payment_id", Uuid(), nullable=False),
     Column("body", Text(), nullable=False),
-    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", UtcDateTime(), nullable=False),
     Column("attempts", Integer(), nullable=False),
-    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("delivered_at", UtcDateTime(), nullable=True),
     Index("ix_payments_sandbox_notifications_due", "delivered_at", "due_at"),
 )

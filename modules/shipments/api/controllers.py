@@ -18,7 +18,6 @@ from modules.shipments.api.schemas import (
 from modules.shipments.application import queries
 from modules.shipments.application.commands import SetStock, set_stock
 from modules.shipments.application.ports import ShipmentsContext
-from shared.errors import NotFound
 from shared.web.auth import Principal, require_admin
 
 
@@ -56,8 +55,11 @@ class ShipmentController(Controller):
         principal: NamedDependency[Principal],
         order_id: FromQuery[UUID],
     ) -> list[PackageResponse]:
-        packages = queries.packages_of_order(order_id, shipments)
-        # As in the orders module, another customer's order is "not found", not "forbidden".
-        if any(not principal.may_see(package.customer_id) for package in packages):
-            raise NotFound(f"order {order_id} not found")
+        """The order's packages, oldest first; a customer sees only their own, an admin all.
+
+        Another customer's order has, for the caller, no packages: the answer is the same
+        as for an order that does not exist.
+        """
+        owner = None if principal.is_admin else principal.customer_id
+        packages = queries.packages_of_order(order_id, owner, shipments)
         return [PackageResponse.of(package) for package in packages]

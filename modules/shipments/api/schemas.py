@@ -6,21 +6,17 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from modules.shipments.infrastructure.inventory import StockLevel
 from modules.shipments.infrastructure.package_views import PackageView
-from shared.web.types import WholeNumber
+from shared.web.types import RequestBody, WholeNumber
 
 PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 MAX_STOCK = 1_000_000
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class StockUpdate(Request):
+class StockUpdate(RequestBody):
     quantity: Annotated[WholeNumber, Field(ge=0, le=MAX_STOCK)]
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from uuid import UUID
 
 from modules.shipments.application.ports import ShipmentsContext
 from modules.shipments.contracts import PACKAGE_SENT, PRODUCTS_OUT_OF_STOCK
 from modules.shipments.domain.package import Package, PackageItem
 from modules.shipments.infrastructure.inventory import StockLevel
+
+PUBLISHED_EVENTS: dict[type[Package.Event], str] = {
+    Package.Sent: PACKAGE_SENT,
+    Package.ProductsOutOfStock: PRODUCTS_OUT_OF_STOCK,
+}
 
 
 @dataclass(frozen=True)
@@ -27,21 +31,15 @@ class SetStock:
 
 def ship_order(command: ShipOrder, context: ShipmentsContext) -> Package:
     """Sends the whole order, or nothing: a missing product is an outcome, not an error."""
-    wanted: Counter[str] = Counter()
-    for item in command.items:
-        wanted[item.product_id] += item.quantity
     with context.transactions.unit_of_work() as uow:
-        short = context.inventory.take(uow.session, wanted)
+        package = Package.request(command.order_id, command.customer_id, command.items)
+        short = context.inventory.take(uow.session, package.quantities)
         if short:
-            package = Package.report_out_of_stock(command.order_id, command.customer_id, short)
+            package.report_out_of_stock(short)
         else:
-            package = Package.send(command.order_id, command.customer_id, command.items)
-        for decided in package.pending_events:
-            if isinstance(decided, Package.Sent):
-                uow.publish(PACKAGE_SENT, asdict(decided))
-            elif isinstance(decided, Package.ProductsOutOfStock):
-                uow.publish(PRODUCTS_OUT_OF_STOCK, asdict(decided))
+            package.send()
         context.package_views.add(uow.session, package, context.clock.now())
+        uow.publish_events(package.pending_events, PUBLISHED_EVENTS)
         context.event_store.save(package)
     return package
 

@@ -9,9 +9,13 @@ from modules.shipments.infrastructure.inventory import StockLevel
 from modules.shipments.infrastructure.package_views import PackageView
 
 
-def packages_of_order(order_id: UUID, context: ShipmentsContext) -> list[PackageView]:
+def packages_of_order(
+    order_id: UUID, customer_id: str | None, context: ShipmentsContext
+) -> list[PackageView]:
+    """The order's packages, oldest first: only one customer's, or all when ``customer_id``
+    is None."""
     with context.transactions.read_only() as session:
-        return context.package_views.of_order(session, order_id)
+        return context.package_views.of_order(session, order_id, customer_id)
 
 
 def stock_levels(context: ShipmentsContext) -> list[StockLevel]:

@@ -1,3 +1,5 @@
+"""Where the shipments module records its packages' events."""
+
 from __future__ import annotations
 
 from shared.eventstore import ModuleEventStore

@@ -29,9 +29,8 @@ class PackageViews:
     """A package is decided once and never changes, so each row is written once."""
 
     def add(self, session: Session, package: Package, now: datetime) -> None:
-        items = [
-            {"product_id": item.product_id, "quantity": item.quantity} for item in package.items
-        ]
+        sent = package.items if package.status is PackageStatus.SENT else ()
+        items = [{"product_id": item.product_id, "quantity": item.quantity} for item in sent]
         session.execute(
             package_views.insert().values(
                 package_id=package.id,
@@ -44,11 +43,15 @@ class PackageViews:
             )
         )
 
-    def of_order(self, session: Session, order_id: UUID) -> list[PackageView]:
+    def of_order(
+        self, session: Session, order_id: UUID, customer_id: str | None = None
+    ) -> list[PackageView]:
+        """The order's packages, oldest first: only ``customer_id``'s, unless it is None."""
+        query = select(package_views).where(package_views.c.order_id == order_id)
+        if customer_id is not None:
+            query = query.where(package_views.c.customer_id == customer_id)
         rows = session.execute(
-            select(package_views)
-            .where(package_views.c.order_id == order_id)
-            .order_by(package_views.c.updated_at, package_views.c.package_id)
+            query.order_by(package_views.c.updated_at, package_views.c.package_id)
         ).all()
         return [
             PackageView(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, Integer, String, Table, Text, Uuid
+from sqlalchemy import CheckConstraint, Column, Integer, String, Table, Text, Uuid
 
-from shared.database import metadata
+from shared.database import UtcDateTime, metadata
 
 stock = Table(
     "shipments_stock",
@@ -24,5 +24,5 @@ package_views = Table(
     Column("status", String(20), nullable=False),
     Column("items", Text(), nullable=False),
     Column("missing_product_ids", Text(), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

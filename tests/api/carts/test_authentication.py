@@ -136,7 +136,7 @@ def test_a_customer_cannot_change_another_customers_cart(
     alices_cart = cart_of(api, alice_with_two_mugs)
     add_item(api, bob, PRESS, 1).raise_for_status()
 
-    assert_problem(remove_item(api, bob, MUG), 422)
+    assert_problem(remove_item(api, bob, MUG), 404)
     assert checkout(api, bob).status_code == 202
 
     assert cart_of(api, alice_with_two_mugs) == alices_cart

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
+from shared.clock import ManualClock
 from shop.bootstrap import Shop
 from tests.integration.orders.checkout import (
     CART_ID,
@@ -23,12 +25,14 @@ PROBLEM_JSON = "application/problem+json"
 
 
 @pytest.fixture
-def checkout(shop: Shop) -> CheckoutProcess:
-    return CheckoutProcess(shop)
+def checkout(shop: Shop, clock: ManualClock) -> CheckoutProcess:
+    return CheckoutProcess(shop, clock)
 
 
 def place_order(checkout: CheckoutProcess, customer_id: str) -> UUID:
     checkout.given(cart_confirmed(customer_id))
+    # Orders placed one after the other, so that "newest first" is one order.
+    checkout.clock.advance(timedelta(minutes=1))
     return checkout.placed_order_id()
 
 
@@ -42,9 +46,14 @@ class TestOrderDetails:
     def test_the_owner_sees_the_order_with_its_history(
         self, api: ApiClient, checkout: CheckoutProcess
     ) -> None:
+        placed_at = checkout.clock.now()
         order_id = place_order(checkout, "alice")
         payment_id, package_id = uuid4(), uuid4()
-        checkout.given(payment_succeeded(order_id, payment_id), package_sent(order_id, package_id))
+        paid_at = checkout.clock.now()
+        checkout.given(payment_succeeded(order_id, payment_id))
+        checkout.clock.advance(timedelta(days=1))
+        completed_at = checkout.clock.now()
+        checkout.given(package_sent(order_id, package_id))
 
         response = api.get(f"/api/orders/{order_id}", headers=api.as_customer("alice"))
 
@@ -74,8 +83,13 @@ class TestOrderDetails:
         history = body["status_history"]
         assert [change["status"] for change in history] == ["pending", "paid", "completed"]
         assert [change["reason"] for change in history] == [None, None, None]
-        assert body["placed_at"] == history[0]["changed_at"]
-        assert history[0]["changed_at"] <= history[1]["changed_at"] <= history[2]["changed_at"]
+        assert [datetime.fromisoformat(change["changed_at"]) for change in history] == [
+            placed_at,
+            paid_at,
+            completed_at,
+        ]
+        assert datetime.fromisoformat(body["placed_at"]) == placed_at
+        assert datetime.fromisoformat(body["updated_at"]) == completed_at
 
     def test_a_cancelled_order_says_why(self, api: ApiClient, checkout: CheckoutProcess) -> None:
         order_id = place_order(checkout, "alice")

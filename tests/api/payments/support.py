@@ -20,20 +20,14 @@ from modules.payments.application.commands import (
     record_payment_succeeded,
     request_payment,
 )
-from modules.payments.application.ports import PaymentsContext
 from modules.payments.domain.payment import Payment
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, WebhookSignature
 from shop.bootstrap import Shop
+from tests.integration.payments.support import WEBHOOK_PATH, context_of
 from tests.support import ApiClient
 
-WEBHOOK = "/api/payments/webhooks/sandbox"
 # Everything the webhook may write: events, the payment read model, messages.
 WRITTEN_BY_PAYMENTS = ("payments_events", "payments_payment_views", "outbox_messages")
-
-
-def context_of(shop: Shop) -> PaymentsContext:
-    context: PaymentsContext = shop.contexts["payments"]
-    return context
 
 
 def a_payment(
@@ -94,7 +88,9 @@ def post_notification(
         key = secret or api.shop.settings.sandbox_webhook_secret.get_secret_value()
         signature = WebhookSignature(key).sign(raw, signed_at or api.shop.clock.now())
         headers = {SIGNATURE_HEADER: signature}
-    return api.post(WEBHOOK, content=raw, headers={"Content-Type": "application/json", **headers})
+    return api.post(
+        WEBHOOK_PATH, content=raw, headers={"Content-Type": "application/json", **headers}
+    )
 
 
 def stored_rows(shop: Shop) -> dict[str, list[str]]:

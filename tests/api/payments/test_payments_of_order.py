@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import uuid4
 
 import pytest
 
-from shared.clock import ManualClock
 from shop.bootstrap import Shop
 from tests.api.payments.support import (
     a_payment,
@@ -55,41 +53,36 @@ def test_an_admin_sees_any_customers_payments(api: ApiClient, shop: Shop) -> Non
     assert response.json()[0]["status"] == "requested"
 
 
-def test_every_payment_of_the_order_is_listed_oldest_first(
-    api: ApiClient, shop: Shop, clock: ManualClock
-) -> None:
-    first = a_payment(shop, "alice")
-    clock.advance(timedelta(minutes=1))
-    second = a_payment(shop, "alice", order_id=first.order_id)
-    a_payment(shop, "alice")
-
-    response = api.get(
-        "/api/payments", params={"order_id": str(first.order_id)}, headers=api.as_customer("alice")
-    )
-
-    assert [body["payment_id"] for body in response.json()] == [str(first.id), str(second.id)]
-
-
-def test_another_customers_order_is_not_found(api: ApiClient, shop: Shop) -> None:
+def test_only_the_payments_of_that_order_are_listed(api: ApiClient, shop: Shop) -> None:
     payment = a_payment(shop, "alice")
-
-    response = api.get(
-        "/api/payments", params={"order_id": str(payment.order_id)}, headers=api.as_customer("bob")
-    )
-
-    assert_problem(response, 404)
-    assert "alice" not in response.text
-
-
-def test_an_order_without_payments_has_an_empty_list(api: ApiClient, shop: Shop) -> None:
     a_payment(shop, "alice")
 
     response = api.get(
-        "/api/payments", params={"order_id": str(uuid4())}, headers=api.as_customer("bob")
+        "/api/payments",
+        params={"order_id": str(payment.order_id)},
+        headers=api.as_customer("alice"),
     )
 
     assert response.status_code == 200, response.text
-    assert response.json() == []
+    assert [body["payment_id"] for body in response.json()] == [str(payment.id)]
+
+
+def test_another_customers_order_answers_as_an_order_without_payments(
+    api: ApiClient, shop: Shop
+) -> None:
+    """Whether someone else's order exists is not for the caller to learn."""
+    payment = a_payment(shop, "alice")
+
+    theirs = api.get(
+        "/api/payments", params={"order_id": str(payment.order_id)}, headers=api.as_customer("bob")
+    )
+    unknown = api.get(
+        "/api/payments", params={"order_id": str(uuid4())}, headers=api.as_customer("bob")
+    )
+
+    assert (theirs.status_code, theirs.json()) == (200, [])
+    assert (unknown.status_code, unknown.json()) == (200, [])
+    assert theirs.headers["content-type"] == unknown.headers["content-type"]
 
 
 @pytest.mark.parametrize(
@@ -115,9 +108,23 @@ def test_a_missing_or_invalid_order_id_is_refused(api: ApiClient, query: str) ->
     assert problem["title"]
 
 
-def test_reading_payments_writes_nothing(api: ApiClient, shop: Shop) -> None:
+@pytest.mark.parametrize(
+    ("caller", "status"), [("alice", 200), ("bob", 200), ("admin", 200), (None, 401)]
+)
+def test_reading_payments_writes_nothing(
+    api: ApiClient, shop: Shop, caller: str | None, status: int
+) -> None:
     payment = a_payment(shop, "alice")
+    headers = {
+        None: {},
+        "admin": api.as_admin(),
+        "alice": api.as_customer("alice"),
+        "bob": api.as_customer("bob"),
+    }[caller]
 
     with nothing_written(shop):
-        for headers in (api.as_customer("alice"), api.as_customer("bob"), api.as_admin(), {}):
-            api.get("/api/payments", params={"order_id": str(payment.order_id)}, headers=headers)
+        response = api.get(
+            "/api/payments", params={"order_id": str(payment.order_id)}, headers=headers
+        )
+
+    assert response.status_code == status, response.text

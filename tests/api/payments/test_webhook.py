@@ -32,13 +32,12 @@ from tests.api.payments.support import (
     a_payment,
     a_succeeded_payment,
     assert_problem,
-    context_of,
     failed,
     nothing_written,
     post_notification,
     succeeded,
 )
-from tests.integration.payments.support import payments_of, published
+from tests.integration.payments.support import context_of, payments_of, published
 from tests.support import ApiClient
 
 

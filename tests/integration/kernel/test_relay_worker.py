@@ -13,7 +13,15 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from sqlalchemy import text
 
 from shared.database import create_datastore, engine_of, is_postgresql
-from shared.relay import FileLease, OutboxRelay, PostgresAdvisoryLease, RelayWorker, lease_for
+from shared.relay import (
+    FileLease,
+    OutboxNotifications,
+    OutboxRelay,
+    PostgresAdvisoryLease,
+    RelayLease,
+    RelayWorker,
+    lease_for,
+)
 from shop.bootstrap import Shop
 from tests.integration.kernel.support import NOTICE_POSTED, Received, post_notice
 from tests.support import eventually
@@ -186,3 +194,74 @@ def test_two_workers_deliver_each_message_once(
             worker.stop()
 
     assert Counter(received.message_ids) == Counter(published)
+
+
+class LeaseLostOnce:
+    """A lease whose first check fails, as when the database restarts under the worker."""
+
+    def __init__(self, lease: RelayLease) -> None:
+        self._lease = lease
+        self.checks = 0
+
+    def acquire(self) -> bool:
+        self.checks += 1
+        if self.checks == 1:
+            raise ConnectionError("database restarting")
+        return self._lease.acquire()
+
+    def release(self) -> None:
+        self._lease.release()
+
+
+def test_a_worker_whose_lease_check_fails_keeps_going_and_delivers(shop: Shop) -> None:
+    received = Received()
+    shop.subscriptions.subscribe(NOTICE_POSTED, received, name="board.on_posted")
+    lease = LeaseLostOnce(lease_for(shop.datastore, "main"))
+    worker = RelayWorker(
+        OutboxRelay(shop.datastore, shop.subscriptions),
+        lease,
+        poll_seconds=0.01,
+        retry_seconds=0.01,
+    )
+    shop.outbox.on_commit(worker.wake)
+    worker.start()
+    try:
+        message_id = post_notice(shop, 1)
+
+        eventually(lambda: received.message_ids == [message_id])
+    finally:
+        worker.stop()
+
+    assert lease.checks >= 2
+
+
+@pytest.mark.postgres_only
+def test_a_relay_in_another_process_is_woken_by_the_commit_not_by_its_poll(
+    shop: Shop, other_process: SQLAlchemyDatastore
+) -> None:
+    received = Received()
+    shop.subscriptions.subscribe(NOTICE_POSTED, received, name="board.on_posted")
+    relay = CountingRelay(other_process, shop.subscriptions)
+    # Polling alone would take a minute: only PostgreSQL's notification can pass the test.
+    worker = RelayWorker(relay, lease_for(other_process, "main"), poll_seconds=60, retry_seconds=60)
+    notifications = OutboxNotifications(other_process, worker.wake, retry_seconds=60)
+    worker.start()
+    notifications.start()
+    try:
+        eventually(lambda: relay.passes >= 2)  # the first pass, then the wake-up on LISTEN
+        passes = relay.passes
+
+        message_id = post_notice(shop, 1)
+
+        eventually(lambda: relay.passes > passes)
+
+        def delivered() -> bool:
+            # An unrelated transaction elsewhere on the server may have held the message
+            # back during that pass; every wake-up is another look.
+            worker.wake()
+            return received.message_ids == [message_id]
+
+        eventually(delivered)
+    finally:
+        notifications.stop()
+        worker.stop()

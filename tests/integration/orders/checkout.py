@@ -18,12 +18,14 @@ import pydantic_core
 from sqlalchemy import func, select
 
 from modules.carts.contracts import SHOPPING_CART_CONFIRMED
-from modules.orders.application import checkout_process
+from modules.orders.application import checkout_process, queries
 from modules.orders.application.ports import OrdersContext
 from modules.orders.contracts import ORDER_PLACED
 from modules.orders.domain.order import Order
+from modules.orders.infrastructure.order_views import OrderDetails, OrderPage
 from modules.payments.contracts import PAYMENT_FAILED, PAYMENT_SUCCEEDED
 from modules.shipments.contracts import PACKAGE_SENT, PRODUCTS_OUT_OF_STOCK
+from shared.clock import ManualClock
 from shared.outbox import IntegrationMessage, outbox_messages
 from shop.bootstrap import Shop
 
@@ -128,8 +130,9 @@ class Published:
 class CheckoutProcess:
     """Drives the process manager's handlers and reads back what they wrote."""
 
-    def __init__(self, shop: Shop) -> None:
+    def __init__(self, shop: Shop, clock: ManualClock) -> None:
         self.shop = shop
+        self.clock = clock
         self.context: OrdersContext = shop.contexts["orders"]
         self._seen = 0
 
@@ -160,6 +163,15 @@ class CheckoutProcess:
 
     def order(self, order_id: UUID) -> Order:
         return self.context.event_store.get(Order, order_id)
+
+    def details(self, order_id: UUID) -> OrderDetails:
+        details = queries.order_details(order_id, self.context)
+        assert details is not None
+        return details
+
+    def page(self) -> OrderPage:
+        """Everyone's orders, newest first, as an admin lists them."""
+        return queries.orders_page(None, limit=100, offset=0, context=self.context)
 
     def rows(self, table: Any) -> int:
         with self.shop.datastore.transaction(commit=False) as session:

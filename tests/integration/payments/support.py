@@ -15,7 +15,7 @@ from sqlalchemy import Table, func, select
 from modules.orders.contracts import ORDER_CANCELLED, ORDER_PLACED
 from modules.payments.application.ports import PaymentsContext
 from modules.payments.infrastructure.payment_views import PaymentView
-from modules.payments.infrastructure.sandbox.provider import WebhookSender
+from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider, WebhookSender
 from modules.payments.module import payments
 from shared.outbox import outbox_messages
 from shared.relay import OutboxRelay, Subscriptions
@@ -29,6 +29,13 @@ WEBHOOK_PATH = "/api/payments/webhooks/sandbox"
 def context_of(shop: Shop) -> PaymentsContext:
     context: PaymentsContext = shop.contexts["payments"]
     return context
+
+
+def sandbox_of(shop: Shop) -> SandboxPaymentProvider:
+    """The payment provider the shop is wired with: the sandbox, in every test."""
+    provider = context_of(shop).provider
+    assert isinstance(provider, SandboxPaymentProvider)
+    return provider
 
 
 def publish_as(shop: Shop, source: str, message_type: str, payload: Mapping[str, Any]) -> None:

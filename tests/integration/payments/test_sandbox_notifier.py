@@ -18,7 +18,7 @@ from modules.payments.module import payments
 from shared.clock import ManualClock
 from shared.settings import Settings
 from shop.bootstrap import Shop, bootstrap
-from tests.integration.payments.support import WEBHOOK_PATH, context_of
+from tests.integration.payments.support import WEBHOOK_PATH, context_of, sandbox_of
 from tests.support import eventually
 
 
@@ -86,10 +86,9 @@ def test_the_worker_posts_signed_notifications_to_the_public_base_url(
     shop_posting_to: Shop, webhook: tuple[str, Received], settings: Settings, clock: ManualClock
 ) -> None:
     shop = shop_posting_to
-    context = context_of(shop)
     payment_id = uuid4()
-    context.sandbox.request_payment(payment_id, Decimal("9.80"), "EUR", "tok_declined")
-    [worker] = payments.background_workers(context)
+    sandbox_of(shop).request_payment(payment_id, Decimal("9.80"), "EUR", "tok_declined")
+    [worker] = payments.background_workers(context_of(shop))
 
     worker.start()
     try:

@@ -19,7 +19,7 @@ from modules.payments.infrastructure.tables import sandbox_notifications, sandbo
 from shared.clock import ManualClock
 from shared.settings import Settings
 from shop.bootstrap import Shop
-from tests.integration.payments.support import WEBHOOK_PATH, RecordingSender, context_of, rows
+from tests.integration.payments.support import WEBHOOK_PATH, RecordingSender, rows, sandbox_of
 
 PAYMENT_ID = UUID("00000000-0000-4000-8000-0000000000a1")
 A_SECOND = timedelta(seconds=1)
@@ -27,7 +27,7 @@ A_SECOND = timedelta(seconds=1)
 
 @pytest.fixture
 def sandbox(shop: Shop) -> SandboxPaymentProvider:
-    return context_of(shop).sandbox
+    return sandbox_of(shop)
 
 
 def request(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from sqlalchemy import func, select, text
 
 from modules.orders.contracts import ORDER_PAID
@@ -21,7 +22,8 @@ from modules.shipments.contracts import (
     PackageSent,
     ProductsOutOfStock,
 )
-from modules.shipments.domain.package import PackageItem, PackageStatus
+from modules.shipments.domain.package import InvalidPackageItems, PackageItem, PackageStatus
+from shared.clock import ManualClock
 from shared.outbox import IntegrationMessage, outbox_messages
 from shared.relay import MessageHandler
 from shop.bootstrap import Shop
@@ -89,7 +91,10 @@ def recorded_events(shop: Shop) -> int:
         ).scalar_one()
 
 
-def test_when_every_product_is_in_stock_then_the_package_is_sent(shop: Shop) -> None:
+def test_when_every_product_is_in_stock_then_the_package_is_sent(
+    shop: Shop, clock: ManualClock
+) -> None:
+    clock.advance(timedelta(hours=3))
     before = stock(shop)
     message = order_paid("alice", [("espresso-beans-1kg", 2), ("ceramic-mug", 1)])
 
@@ -100,10 +105,11 @@ def test_when_every_product_is_in_stock_then_the_package_is_sent(shop: Shop) -> 
         "espresso-beans-1kg": before["espresso-beans-1kg"] - 2,
         "ceramic-mug": before["ceramic-mug"] - 1,
     }
-    [package] = queries.packages_of_order(order_id_of(message), shipments_of(shop))
+    [package] = queries.packages_of_order(order_id_of(message), None, shipments_of(shop))
     assert package.status is PackageStatus.SENT
     assert package.customer_id == "alice"
     assert package.items == (PackageItem("espresso-beans-1kg", 2), PackageItem("ceramic-mug", 1))
+    assert package.updated_at == datetime(2026, 1, 1, 15, tzinfo=UTC)
     [(message_type, payload)] = published(shop)
     assert message_type == PACKAGE_SENT
     sent = PackageSent.model_validate(payload)
@@ -114,7 +120,7 @@ def test_when_every_product_is_in_stock_then_the_package_is_sent(shop: Shop) -> 
         ("espresso-beans-1kg", 2),
         ("ceramic-mug", 1),
     ]
-    assert recorded_events(shop) == 1
+    assert recorded_events(shop) == 2
 
 
 def test_when_one_product_is_short_then_nothing_leaves_the_warehouse(shop: Shop) -> None:
@@ -127,7 +133,7 @@ def test_when_one_product_is_short_then_nothing_leaves_the_warehouse(shop: Shop)
     on_order_paid(shop)(message)
 
     assert stock(shop) == before
-    [package] = queries.packages_of_order(order_id_of(message), shipments_of(shop))
+    [package] = queries.packages_of_order(order_id_of(message), None, shipments_of(shop))
     assert package.status is PackageStatus.OUT_OF_STOCK
     assert package.items == ()
     assert package.missing_product_ids == ("french-press",)
@@ -138,7 +144,7 @@ def test_when_one_product_is_short_then_nothing_leaves_the_warehouse(shop: Shop)
     assert missing.order_id == order_id_of(message)
     assert missing.customer_id == "alice"
     assert missing.product_ids == ["french-press"]
-    assert recorded_events(shop) == 1
+    assert recorded_events(shop) == 2
 
 
 def test_every_missing_product_is_reported_including_unstocked_ones(shop: Shop) -> None:
@@ -150,7 +156,7 @@ def test_every_missing_product_is_reported_including_unstocked_ones(shop: Shop) 
     on_order_paid(shop)(message)
 
     assert stock(shop) == before
-    [package] = queries.packages_of_order(order_id_of(message), shipments_of(shop))
+    [package] = queries.packages_of_order(order_id_of(message), None, shipments_of(shop))
     assert package.missing_product_ids == ("gooseneck-kettle", "unheard-of-product")
 
 
@@ -161,7 +167,7 @@ def test_the_same_product_on_two_lines_is_counted_once_against_stock(shop: Shop)
     on_order_paid(shop)(message)
 
     assert stock(shop)["ceramic-mug"] == 3
-    [package] = queries.packages_of_order(order_id_of(message), shipments_of(shop))
+    [package] = queries.packages_of_order(order_id_of(message), None, shipments_of(shop))
     assert package.missing_product_ids == ("ceramic-mug",)
 
 
@@ -172,7 +178,7 @@ def test_an_order_taking_the_last_units_empties_the_stock(shop: Shop) -> None:
     on_order_paid(shop)(message)
 
     assert stock(shop)["hand-grinder"] == 0
-    [package] = queries.packages_of_order(order_id_of(message), shipments_of(shop))
+    [package] = queries.packages_of_order(order_id_of(message), None, shipments_of(shop))
     assert package.status is PackageStatus.SENT
 
 
@@ -201,10 +207,23 @@ def test_two_orders_racing_for_the_last_unit_ship_exactly_one_package(shop: Shop
     statuses = sorted(
         package.status
         for message in messages
-        for package in queries.packages_of_order(order_id_of(message), shipments_of(shop))
+        for package in queries.packages_of_order(order_id_of(message), None, shipments_of(shop))
     )
     assert statuses == [PackageStatus.OUT_OF_STOCK, PackageStatus.SENT]
     assert stock(shop)["hand-grinder"] == 0
     assert sorted(message_type for message_type, _ in published(shop)) == sorted(
         [PACKAGE_SENT, PRODUCTS_OUT_OF_STOCK]
     )
+
+
+def test_an_order_with_a_line_of_no_units_is_refused_and_takes_nothing(shop: Shop) -> None:
+    before = stock(shop)
+    message = order_paid("alice", [("ceramic-mug", 1), ("french-press", 0)])
+
+    with pytest.raises(InvalidPackageItems):
+        on_order_paid(shop)(message)
+
+    assert stock(shop) == before
+    assert queries.packages_of_order(order_id_of(message), None, shipments_of(shop)) == []
+    assert published(shop) == []
+    assert recorded_events(shop) == 0

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -117,20 +117,6 @@ class TestPlacing:
             OrderLine("ceramic-mug", 1, Decimal("14.00")),
         )
 
-    def test_every_order_gets_its_own_id(self) -> None:
-        first, second = (
-            Order(
-                customer_id="alice",
-                cart_id=CART_ID,
-                items=ITEMS,
-                total=TOTAL,
-                currency="EUR",
-                payment_method="tok_ok",
-            )
-            for _ in range(2)
-        )
-        assert first.id != second.id
-
 
 class TestPaying:
     def test_a_pending_order_becomes_paid(self) -> None:
@@ -153,6 +139,16 @@ class TestPaying:
         assert then(order) == []
         assert order.status is OrderStatus.CANCELLED
         assert order.payment_id is None
+
+    def test_a_completed_order_refuses_the_payment(self) -> None:
+        order = given(placed, paid, completed)
+
+        with pytest.raises(OrderIsCompleted):
+            order.record_payment(uuid4())
+
+        assert then(order) == []
+        assert order.status is OrderStatus.COMPLETED
+        assert order.payment_id == PAYMENT_ID
 
 
 class TestCompleting:

@@ -156,19 +156,6 @@ def test_requesting_a_payment_records_what_is_asked_of_whom_for_which_order() ->
     assert (payment.provider_reference, payment.failure_reason) == (None, None)
 
 
-def test_each_payment_gets_an_id_of_its_own() -> None:
-    def request() -> Payment:
-        return Payment(
-            order_id=ORDER_ID,
-            customer_id="alice",
-            amount=Decimal("1.00"),
-            currency="EUR",
-            payment_method="tok_ok",
-        )
-
-    assert request().id != request().id
-
-
 # --- the provider's answer ------------------------------------------------------------------
 
 
