@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy import text
 
-from shared.web.auth import principal_provider
+from shared.web.auth import BEARER_TOKEN, principal_provider
 from shared.web.logging import request_logging
 from shared.web.media_types import refuse_bodies_that_are_not_json
 from shared.web.problems import exception_handlers
@@ -56,10 +56,9 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             path="/docs",
             components=Components(
                 security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                    BEARER_TOKEN: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
                 }
             ),
-            security=[{"BearerToken": []}],
         ),
         request_max_body_size=shop.settings.max_request_body_bytes,
         state=State({"shop": shop}),

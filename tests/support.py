@@ -1,14 +1,16 @@
-"""Helpers for tests: an API client that knows how to log in, and eventual-consistency probes."""
+"""Test helpers: an API client that logs in, problem and storage checks, eventual consistency."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 from litestar.testing import TestClient
+from sqlalchemy import text
 
 from shared.web.auth import Role
 from shop.bootstrap import Shop
@@ -56,3 +58,37 @@ def eventually(
         time.sleep(interval)
     msg = f"condition not met within {timeout}s; last probe returned {last!r}"
     raise AssertionError(msg)
+
+
+def stored_rows(shop: Shop, tables: Sequence[str]) -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    with shop.datastore.transaction(commit=False) as session:
+        for table in tables:
+            result = session.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
+            rows[table] = sorted(repr(tuple(row)) for row in result)
+    return rows
+
+
+@contextmanager
+def nothing_written_to(shop: Shop, tables: Sequence[str]) -> Iterator[None]:
+    """The block must leave those tables exactly as it found them."""
+    before = stored_rows(shop, tables)
+    yield
+    after = stored_rows(shop, tables)
+    assert {table: len(rows) for table, rows in after.items()} == {
+        table: len(rows) for table, rows in before.items()
+    }
+    assert after == before
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem with the given status; returns its body for further checks."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status
+    assert isinstance(problem["title"], str)
+    assert problem["title"]
+    assert isinstance(problem["detail"], str)
+    assert problem["detail"]
+    return problem

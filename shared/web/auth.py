@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.openapi.spec import SecurityRequirement
 
 from shared.clock import Clock
 
@@ -24,6 +25,11 @@ CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 _CUSTOMER_ID = re.compile(CUSTOMER_ID_PATTERN)
 _ALGORITHM = "HS256"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="shop"'}
+
+
+BEARER_TOKEN = "BearerToken"  # noqa: S105 - the security scheme's name, not a secret
+# What a route that takes a ``principal`` declares in the OpenAPI document.
+BEARER_SECURITY: list[SecurityRequirement] = [{BEARER_TOKEN: []}]
 
 
 class Role(StrEnum):

@@ -31,7 +31,7 @@ from modules.carts.application.commands import (
 from modules.carts.application.ports import CartsContext
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import NotFound
-from shared.web.auth import Principal, require_admin
+from shared.web.auth import BEARER_SECURITY, Principal, require_admin
 from shared.web.etag import etag, expected_version
 
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
@@ -54,7 +54,7 @@ class ProductController(Controller):
             raise NotFound(f"product {product_id} not found")
         return ProductResponse.of(product)
 
-    @put("/{product_id:str}", sync_to_thread=True)
+    @put("/{product_id:str}", security=BEARER_SECURITY, sync_to_thread=True)
     def put_product(
         self,
         carts: NamedDependency[CartsContext],
@@ -70,6 +70,7 @@ class ProductController(Controller):
 
 class CartController(Controller):
     path = "/api/cart"
+    security = BEARER_SECURITY
     tags = ["cart"]
 
     @get("/", sync_to_thread=True)

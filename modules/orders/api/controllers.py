@@ -14,7 +14,7 @@ from modules.orders.api.schemas import OrderListResponse, OrderResponse, OrderSu
 from modules.orders.application import queries
 from modules.orders.application.ports import OrdersContext
 from shared.errors import Forbidden, NotFound
-from shared.web.auth import CUSTOMER_ID_PATTERN, Principal
+from shared.web.auth import BEARER_SECURITY, CUSTOMER_ID_PATTERN, Principal
 from shared.web.etag import etag
 
 DEFAULT_PAGE_SIZE = 20
@@ -24,6 +24,7 @@ MAX_OFFSET = 1_000_000
 
 class OrderController(Controller):
     path = "/api/orders"
+    security = BEARER_SECURITY
     tags = ["orders"]
 
     @get("/", sync_to_thread=True)

@@ -29,7 +29,7 @@ from modules.payments.infrastructure.sandbox.notifications import (
 )
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, InvalidSignature
 from shared.errors import NotFound
-from shared.web.auth import Principal
+from shared.web.auth import BEARER_SECURITY, Principal
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ SignatureHeader = Annotated[str | None, HeaderParameter(name=SIGNATURE_HEADER, r
 
 class PaymentController(Controller):
     path = "/api/payments"
+    security = BEARER_SECURITY
     tags = ["payments"]
 
     @get("/", sync_to_thread=True)

@@ -18,11 +18,12 @@ from modules.shipments.api.schemas import (
 from modules.shipments.application import queries
 from modules.shipments.application.commands import SetStock, set_stock
 from modules.shipments.application.ports import ShipmentsContext
-from shared.web.auth import Principal, require_admin
+from shared.web.auth import BEARER_SECURITY, Principal, require_admin
 
 
 class InventoryController(Controller):
     path = "/api/inventory"
+    security = BEARER_SECURITY
     tags = ["inventory"]
 
     @get("/", sync_to_thread=True)
@@ -46,6 +47,7 @@ class InventoryController(Controller):
 
 class ShipmentController(Controller):
     path = "/api/shipments"
+    security = BEARER_SECURITY
     tags = ["shipments"]
 
     @get("/", sync_to_thread=True)

@@ -4,15 +4,13 @@ notifications, RFC 9457 problems, and a check that a request wrote nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from sqlalchemy import text
 
 from modules.payments.application.commands import (
     RecordPaymentSucceeded,
@@ -24,7 +22,9 @@ from modules.payments.domain.payment import Payment
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, WebhookSignature
 from shop.bootstrap import Shop
 from tests.integration.payments.support import WEBHOOK_PATH, context_of
-from tests.support import ApiClient
+from tests.support import ApiClient, assert_problem, nothing_written_to
+
+__all__ = ["assert_problem", "nothing_written"]
 
 # Everything the webhook may write: events, the payment read model, messages.
 WRITTEN_BY_PAYMENTS = ("payments_events", "payments_payment_views", "outbox_messages")
@@ -93,33 +93,6 @@ def post_notification(
     )
 
 
-def stored_rows(shop: Shop) -> dict[str, list[str]]:
-    rows: dict[str, list[str]] = {}
-    with shop.datastore.transaction(commit=False) as session:
-        for table in WRITTEN_BY_PAYMENTS:
-            result = session.execute(text(f"SELECT * FROM {table}"))  # noqa: S608 - fixed names
-            rows[table] = sorted(repr(tuple(row)) for row in result)
-    return rows
-
-
-@contextmanager
-def nothing_written(shop: Shop) -> Iterator[None]:
+def nothing_written(shop: Shop) -> AbstractContextManager[None]:
     """The block must leave every table the webhook writes exactly as it found it."""
-    before = stored_rows(shop)
-    yield
-    after = stored_rows(shop)
-    assert {table: len(rows) for table, rows in after.items()} == {
-        table: len(rows) for table, rows in before.items()
-    }
-    assert after == before
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """An RFC 9457 problem with the given status; returns its body for further checks."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    assert problem["title"]
-    assert problem["detail"]
-    return problem
+    return nothing_written_to(shop, WRITTEN_BY_PAYMENTS)
