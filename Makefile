@@ -102,3 +102,7 @@ format: install ## apply ruff's fixes and formatting
 .PHONY: bench
 bench: install ## write-path throughput, by hand (bench/README.md; options in BENCH_ARGS)
 	$(UV) run python bench/throughput.py $(BENCH_ARGS)
+
+.PHONY: bench-checkout
+bench-checkout: install ## end-to-end checkouts per second and relay delay (options in BENCH_ARGS)
+	$(UV) run python bench/checkout.py $(BENCH_ARGS)
