@@ -11,7 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy import text
 
-from shared.web.auth import BEARER_TOKEN, principal_provider
+from shared.web.auth import BEARER_TOKEN, TOKENS_STATE_KEY, principal_provider
 from shared.web.logging import request_logging
 from shared.web.media_types import refuse_bodies_that_are_not_json
 from shared.web.problems import exception_handlers
@@ -61,7 +61,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             ),
         ),
         request_max_body_size=shop.settings.max_request_body_bytes,
-        state=State({"shop": shop}),
+        state=State({"shop": shop, TOKENS_STATE_KEY: shop.tokens}),
         on_startup=on_startup,
         on_shutdown=[shop.close],
     )

@@ -16,7 +16,9 @@ from typing import Any
 
 import jwt
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import SecurityRequirement
 
 from shared.clock import Clock
@@ -103,6 +105,14 @@ def principal_provider(tokens: TokenService) -> Callable[[Request[Any, Any, Any]
     return principal
 
 
-def require_admin(principal: Principal) -> None:
-    if not principal.is_admin:
+TOKENS_STATE_KEY = "tokens"
+
+
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Route guard: an admin's bearer token, checked before the request body is even read.
+
+    The app keeps its :class:`TokenService` in ``app.state`` under ``TOKENS_STATE_KEY``.
+    """
+    tokens: TokenService = connection.app.state[TOKENS_STATE_KEY]
+    if not tokens.authenticate(connection.headers.get("authorization")).is_admin:
         raise PermissionDeniedException("this operation needs the admin role")

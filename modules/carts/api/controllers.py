@@ -31,7 +31,7 @@ from modules.carts.application.commands import (
 from modules.carts.application.ports import CartsContext
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import NotFound
-from shared.web.auth import BEARER_SECURITY, Principal, require_admin
+from shared.web.auth import BEARER_SECURITY, Principal, admin_only
 from shared.web.etag import etag, expected_version
 
 IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
@@ -54,15 +54,13 @@ class ProductController(Controller):
             raise NotFound(f"product {product_id} not found")
         return ProductResponse.of(product)
 
-    @put("/{product_id:str}", security=BEARER_SECURITY, sync_to_thread=True)
+    @put("/{product_id:str}", guards=[admin_only], security=BEARER_SECURITY, sync_to_thread=True)
     def put_product(
         self,
         carts: NamedDependency[CartsContext],
-        principal: NamedDependency[Principal],
         product_id: Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)],
         data: JSONBody[ProductUpdate],
     ) -> ProductResponse:
-        require_admin(principal)
         product = Product(product_id, **data.model_dump())
         put_product(product, carts)
         return ProductResponse.of(product)

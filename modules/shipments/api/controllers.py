@@ -18,30 +18,26 @@ from modules.shipments.api.schemas import (
 from modules.shipments.application import queries
 from modules.shipments.application.commands import SetStock, set_stock
 from modules.shipments.application.ports import ShipmentsContext
-from shared.web.auth import BEARER_SECURITY, Principal, require_admin
+from shared.web.auth import BEARER_SECURITY, Principal, admin_only
 
 
 class InventoryController(Controller):
     path = "/api/inventory"
+    guards = [admin_only]
     security = BEARER_SECURITY
     tags = ["inventory"]
 
     @get("/", sync_to_thread=True)
-    def list_stock(
-        self, shipments: NamedDependency[ShipmentsContext], principal: NamedDependency[Principal]
-    ) -> list[StockResponse]:
-        require_admin(principal)
+    def list_stock(self, shipments: NamedDependency[ShipmentsContext]) -> list[StockResponse]:
         return [StockResponse.of(level) for level in queries.stock_levels(shipments)]
 
     @put("/{product_id:str}", sync_to_thread=True)
     def put_stock(
         self,
         shipments: NamedDependency[ShipmentsContext],
-        principal: NamedDependency[Principal],
         product_id: Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)],
         data: JSONBody[StockUpdate],
     ) -> StockResponse:
-        require_admin(principal)
         return StockResponse.of(set_stock(SetStock(product_id, data.quantity), shipments))
 
 
