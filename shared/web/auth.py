@@ -48,6 +48,11 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
+    @property
+    def owner_filter(self) -> str | None:
+        """Whose rows a listing shows the caller: their own, or everyone's (None) for an admin."""
+        return None if self.is_admin else self.customer_id
+
     def may_see(self, owner_id: str) -> bool:
         return self.is_admin or self.customer_id == owner_id
 

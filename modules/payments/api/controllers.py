@@ -53,8 +53,7 @@ class PaymentController(Controller):
         Another customer's order has, for the caller, no payments: the answer is the same
         as for an order that does not exist.
         """
-        owner = None if principal.is_admin else principal.customer_id
-        views = queries.payments_of_order(order_id, owner, payments)
+        views = queries.payments_of_order(order_id, principal.owner_filter, payments)
         return [PaymentResponse.of(view) for view in views]
 
 

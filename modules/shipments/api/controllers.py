@@ -58,6 +58,5 @@ class ShipmentController(Controller):
         Another customer's order has, for the caller, no packages: the answer is the same
         as for an order that does not exist.
         """
-        owner = None if principal.is_admin else principal.customer_id
-        packages = queries.packages_of_order(order_id, owner, shipments)
+        packages = queries.packages_of_order(order_id, principal.owner_filter, shipments)
         return [PackageResponse.of(package) for package in packages]
