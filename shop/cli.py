@@ -62,16 +62,18 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     from shop.app import create_app
     from shop.bootstrap import bootstrap
 
-    if settings.is_dev:
-        # A laptop starts from nothing; production migrates once, before any web process.
-        migrate.upgrade(settings.database_url)
-        _seed(settings, arguments)
     if "public_base_url" not in settings.model_fields_set:
         # The sandbox provider posts its webhooks to this very server.
         host = "127.0.0.1" if arguments.host in ("0.0.0.0", "::") else arguments.host  # noqa: S104
         settings = settings.model_copy(
             update={"public_base_url": f"http://{host}:{arguments.port}"}
         )
+    if settings.is_dev:
+        # A laptop starts from nothing; production migrates once, before any web process.
+        migrate.upgrade(settings.database_url)
+    shop = bootstrap(settings)
+    if settings.is_dev:
+        shop.seed()
     options: dict[str, Any] = {
         "host": arguments.host,
         "port": arguments.port,
@@ -81,11 +83,9 @@ def _serve(settings: Settings, arguments: argparse.Namespace) -> int:
     run_background_workers = not arguments.no_relay
     if arguments.workers == 1:
         # One process: commits wake the relay in-process, with no polling delay.
-        shop = bootstrap(settings)
         uvicorn.run(create_app(shop, run_background_workers=run_background_workers), **options)
         return 0
     # Several web processes, each built by the factory; the background workers run once, here.
-    shop = bootstrap(settings)
     if run_background_workers:
         shop.start_background_workers()
     try:
