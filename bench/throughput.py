@@ -34,10 +34,10 @@ from sqlalchemy.engine import make_url
 from modules.carts.application.commands import AddProductItem, add_product_item
 from modules.carts.domain.cart import ShoppingCart
 from modules.carts.infrastructure.catalogue import SEED_PRODUCTS
-from modules.carts.infrastructure.event_store import CartsEventStore
+from modules.carts.infrastructure.event_sourcing import CartsApplication
 from shared.clock import SystemClock
 from shared.database import is_postgresql
-from shared.eventstore import ModuleEventStore
+from shared.event_sourcing import ModuleApplication
 from shared.settings import Settings
 from shop.bootstrap import Shop, bootstrap
 from shop.migrate import upgrade
@@ -64,13 +64,13 @@ class Tally(Aggregate):
         self.number = number
 
 
-class BaselineEventStore(ModuleEventStore):
+class BaselineApplication(ModuleApplication):
     # An existing events table: the baseline needs no schema of its own.
     name = "carts"
 
 
 def bare_save_with_outbox_row(shop: Shop, prefix: str) -> Command:
-    store = BaselineEventStore(shop.datastore)
+    store = BaselineApplication(shop.datastore)
 
     def command(thread: int, number: int) -> None:
         with shop.datastore.transaction(commit=True) as session:
@@ -90,7 +90,7 @@ def bare_add_item_with_outbox_row(shop: Shop, prefix: str) -> Command:
 
     No catalogue look-up and no read model: what is left is the event store's own cost.
     """
-    store = CartsEventStore(shop.datastore)
+    store = CartsApplication(shop.datastore)
     products = [product for product in SEED_PRODUCTS if product.available]
 
     def command(thread: int, number: int) -> None:

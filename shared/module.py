@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from litestar.types import ControllerRouterHandler
 
 from shared.clock import Clock
+from shared.messaging import Command, Routes
 from shared.outbox import Outbox
-from shared.relay import Subscriptions
 from shared.settings import Settings
 from shared.unit_of_work import Transactions
 
@@ -22,7 +22,6 @@ C = TypeVar("C")
 class ModuleDependencies:
     datastore: SQLAlchemyDatastore
     outbox: Outbox
-    subscriptions: Subscriptions
     clock: Clock
     settings: Settings
 
@@ -34,21 +33,8 @@ def _nothing(*_: Any) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class ModuleDefinition(Generic[C]):
-    """A module as the composition root sees it.
-
-    ``build`` makes the module's context (its handlers' dependencies), which is also
-    what its controllers receive as the dependency named after the module.
-    ``subscribe`` registers its handlers for other modules' messages.
-    """
-
-    name: str
-    build: Callable[[ModuleDependencies], C]
-    route_handlers: Sequence[ControllerRouterHandler] = ()
-    subscribe: Callable[[C, Subscriptions], None] = _nothing
-    seed: Callable[[C], None] = _nothing
-    background_workers: Callable[[C], Sequence[BackgroundWorker]] = lambda _: ()
+def _no_workers(*_: Any) -> Sequence[BackgroundWorker]:
+    return ()
 
 
 class BackgroundWorker(Protocol):
@@ -57,3 +43,24 @@ class BackgroundWorker(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ModuleDefinition(Generic[C]):
+    """A module as the composition root sees it.
+
+    ``build`` makes the module's context (its handlers' dependencies), which is also
+    what its controllers receive as the dependency named after the module.
+    ``routes`` is its routing table: each message class it handles or subscribes to,
+    and the handler that receives ``(message, context)``. ``sends`` lists the commands
+    it sends to other modules; the shop is not built unless each has one handler.
+    ``background_workers`` run beside the web app, or in ``shop worker``.
+    """
+
+    name: str
+    build: Callable[[ModuleDependencies], C]
+    route_handlers: Sequence[ControllerRouterHandler] = ()
+    routes: Routes = field(default_factory=dict)
+    sends: Sequence[type[Command]] = ()
+    seed: Callable[[C], None] = _nothing
+    background_workers: Callable[[C, ModuleDependencies], Sequence[BackgroundWorker]] = _no_workers

@@ -21,8 +21,7 @@ import json
 import logging
 import threading
 import zlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -44,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from shared.database import engine_of, metadata, upsert
+from shared.messaging import Subscription, Subscriptions
 from shared.outbox import (
     NOTIFICATION_CHANNEL,
     PG_VISIBILITY_HORIZON,
@@ -60,36 +60,6 @@ relay_checkpoints = Table(
     Column("tx_id", BigInteger(), nullable=False),
     Column("message_position", BigInteger(), nullable=False),
 )
-
-MessageHandler = Callable[[IntegrationMessage], None]
-
-
-@dataclass(frozen=True)
-class Subscription:
-    name: str
-    message_type: str
-    handler: MessageHandler
-
-
-@dataclass
-class Subscriptions:
-    """Which handlers want which message types; filled in by the composition root."""
-
-    _by_type: dict[str, list[Subscription]] = field(default_factory=dict)
-
-    def subscribe(self, message_type: str, handler: MessageHandler, *, name: str) -> None:
-        subscriptions = self._by_type.setdefault(message_type, [])
-        if any(existing.name == name for existing in subscriptions):
-            msg = f"{name!r} already subscribes to {message_type!r}"
-            raise ValueError(msg)
-        subscriptions.append(Subscription(name, message_type, handler))
-
-    def for_type(self, message_type: str) -> Sequence[Subscription]:
-        return self._by_type.get(message_type, ())
-
-    @property
-    def message_types(self) -> list[str]:
-        return sorted(self._by_type)
 
 
 class DeliveryFailed(Exception):

@@ -1,8 +1,9 @@
 """The unit of work: one database transaction around one command.
 
 Inside ``with uow:`` a handler loads its aggregate, decides, updates its module's
-inline read models and adds outbox messages through ``uow.session``; it calls the
-event store's ``save()`` last. All of it commits at the end of the block, or none
+inline read models through ``uow.session``, publishes its events and sends its
+commands to the outbox (``uow.publish_events``, ``uow.send``), and calls the event
+store's ``save()`` last. All of it commits at the end of the block, or none
 of it does.
 
 Why ``save()`` last: on PostgreSQL saving takes an exclusive lock on the module's
@@ -24,6 +25,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore, Transaction
 from sqlalchemy.orm import Session
 
 from shared.errors import ConcurrencyConflict
+from shared.messaging import Command
 from shared.outbox import Outbox
 
 
@@ -49,6 +51,10 @@ class UnitOfWork:
         )
         self._published = True
         return message_id
+
+    def send(self, command: Command) -> UUID:
+        """Sends a command to the module that handles it, once this unit of work commits."""
+        return self.publish(command.message_type, command.model_dump(mode="json"))
 
     def publish_events(self, events: Iterable[object], message_types: Mapping[Any, str]) -> None:
         """Publishes each event whose class is listed, with the event's fields as the payload."""

@@ -1,4 +1,8 @@
-"""Builds the whole shop from settings: one datastore, the modules, the outbox relay."""
+"""Builds the whole shop from settings: one datastore, the modules, the outbox relay.
+
+The modules' routing tables are checked here, before anything runs: a command
+handled by no module, or by two, stops the shop from being built.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,16 @@ from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 
-from modules.carts.application.ports import CartsContext
-from modules.orders.application.ports import OrdersContext
-from modules.payments.application.ports import PaymentsContext
-from modules.shipments.application.ports import ShipmentsContext
+from modules.carts.application.context import CartsContext
+from modules.orders.application.context import OrdersContext
+from modules.payments.application.context import PaymentsContext
+from modules.shipments.application.context import ShipmentsContext
 from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
+from shared.messaging import Subscriptions
 from shared.module import BackgroundWorker, ModuleDependencies
 from shared.outbox import Outbox
-from shared.relay import (
-    OutboxNotifications,
-    OutboxRelay,
-    RelayWorker,
-    Subscriptions,
-    lease_for,
-)
+from shared.relay import OutboxNotifications, OutboxRelay, RelayWorker, lease_for
 from shared.settings import Settings
 from shared.web.auth import TokenService
 from shop.modules import MODULES
@@ -38,6 +37,7 @@ class Shop:
     subscriptions: Subscriptions
     relay: OutboxRelay
     tokens: TokenService
+    dependencies: ModuleDependencies
     contexts: dict[str, Any]
     _running: list[BackgroundWorker] = field(default_factory=list)
     _on_close: list[Callable[[], None]] = field(default_factory=list)
@@ -83,7 +83,7 @@ class Shop:
                 )
             )
         for module in MODULES:
-            workers.extend(module.background_workers(self.contexts[module.name]))
+            workers.extend(module.background_workers(self.contexts[module.name], self.dependencies))
         for worker in workers:
             worker.start()
             self._running.append(worker)
@@ -100,11 +100,12 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Shop:
     clock = clock or SystemClock()
     datastore = create_datastore(settings.database_url)
     outbox = Outbox(clock)
-    subscriptions = Subscriptions()
-    dependencies = ModuleDependencies(datastore, outbox, subscriptions, clock, settings)
+    dependencies = ModuleDependencies(datastore, outbox, clock, settings)
     contexts = {module.name: module.build(dependencies) for module in MODULES}
+    subscriptions = Subscriptions()
     for module in MODULES:
-        module.subscribe(contexts[module.name], subscriptions)
+        subscriptions.route(module.name, module.routes, contexts[module.name])
+    subscriptions.check_handled(command for module in MODULES for command in module.sends)
     return Shop(
         settings=settings,
         clock=clock,
@@ -112,6 +113,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Shop:
         outbox=outbox,
         subscriptions=subscriptions,
         relay=OutboxRelay(datastore, subscriptions),
+        dependencies=dependencies,
         tokens=TokenService(
             settings.token_secret.get_secret_value(),
             timedelta(seconds=settings.token_ttl_seconds),

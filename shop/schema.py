@@ -8,7 +8,7 @@ from sqlalchemy import MetaData
 from shared import outbox as _outbox  # noqa: F401
 from shared import relay as _relay  # noqa: F401
 from shared.database import metadata
-from shared.eventstore import events_table
+from shared.event_sourcing import events_table
 from shop.modules import MODULES
 
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 from litestar.testing import TestClient
-from sqlalchemy import text
+from sqlalchemy import Table, func, select, text
 
 from shared.web.auth import Role
 from shop.bootstrap import Shop
@@ -58,6 +58,12 @@ def eventually(
         time.sleep(interval)
     msg = f"condition not met within {timeout}s; last probe returned {last!r}"
     raise AssertionError(msg)
+
+
+def table_size(shop: Shop, table: Table) -> int:
+    with shop.datastore.transaction(commit=False) as session:
+        size: int = session.execute(select(func.count()).select_from(table)).scalar_one()
+    return size
 
 
 def stored_rows(shop: Shop, tables: Sequence[str]) -> dict[str, list[str]]:

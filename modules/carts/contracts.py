@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel
 
-SHOPPING_CART_CONFIRMED = "carts.ShoppingCart.Confirmed"
+from shared.messaging import IntegrationEvent
 
 
 class ConfirmedItem(BaseModel):
@@ -16,7 +17,11 @@ class ConfirmedItem(BaseModel):
     unit_price: Decimal
 
 
-class ShoppingCartConfirmed(BaseModel):
+class ShoppingCartConfirmed(IntegrationEvent):
+    """The customer checked out: the cart's items, at the prices they were added at."""
+
+    message_type: ClassVar[str] = "carts.ShoppingCart.Confirmed"
+
     originator_id: UUID
     customer_id: str
     items: list[ConfirmedItem]

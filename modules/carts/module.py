@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from modules.carts.api.controllers import CartController, ProductController
-from modules.carts.application.ports import CartsContext
+from modules.carts.application.context import CartsContext
 from modules.carts.infrastructure.cart_views import CartViews
 from modules.carts.infrastructure.catalogue import SEED_PRODUCTS, ProductCatalogue
-from modules.carts.infrastructure.event_store import CartsEventStore
+from modules.carts.infrastructure.event_sourcing import CartsApplication
 from shared.module import ModuleDefinition, ModuleDependencies
+
+NAME = "carts"
 
 
 def build(dependencies: ModuleDependencies) -> CartsContext:
     return CartsContext(
-        transactions=dependencies.transactions_for("carts"),
-        event_store=CartsEventStore(dependencies.datastore),
+        transactions=dependencies.transactions_for(NAME),
+        aggregates=CartsApplication(dependencies.datastore),
         catalogue=ProductCatalogue(),
         cart_views=CartViews(),
         clock=dependencies.clock,
@@ -26,7 +28,7 @@ def seed(context: CartsContext) -> None:
 
 
 carts = ModuleDefinition(
-    name="carts",
+    name=NAME,
     build=build,
     route_handlers=[ProductController, CartController],
     seed=seed,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from modules.carts.contracts import SHOPPING_CART_CONFIRMED
+from modules.carts.contracts import ShoppingCartConfirmed
 from modules.orders.api.controllers import OrderController
 from modules.orders.application import checkout_process
-from modules.orders.application.ports import OrdersContext
-from modules.orders.infrastructure.event_store import OrdersEventStore
+from modules.orders.application.context import OrdersContext
+from modules.orders.infrastructure.event_sourcing import OrdersApplication
 from modules.orders.infrastructure.order_views import OrderViews
-from modules.payments.contracts import PAYMENT_FAILED, PAYMENT_SUCCEEDED
-from modules.shipments.contracts import PACKAGE_SENT, PRODUCTS_OUT_OF_STOCK
+from modules.payments.contracts import PaymentFailed, PaymentSucceeded
+from modules.shipments.contracts import PackageSent, ProductsOutOfStock
 from shared.module import ModuleDefinition, ModuleDependencies
-from shared.relay import Subscriptions
 
 NAME = "orders"
 
@@ -19,37 +18,9 @@ NAME = "orders"
 def build(dependencies: ModuleDependencies) -> OrdersContext:
     return OrdersContext(
         transactions=dependencies.transactions_for(NAME),
-        event_store=OrdersEventStore(dependencies.datastore),
+        aggregates=OrdersApplication(dependencies.datastore),
         order_views=OrderViews(),
         clock=dependencies.clock,
-    )
-
-
-def subscribe(context: OrdersContext, subscriptions: Subscriptions) -> None:
-    subscriptions.subscribe(
-        SHOPPING_CART_CONFIRMED,
-        lambda message: checkout_process.on_shopping_cart_confirmed(message, context),
-        name="orders.on_shopping_cart_confirmed",
-    )
-    subscriptions.subscribe(
-        PAYMENT_SUCCEEDED,
-        lambda message: checkout_process.on_payment_succeeded(message, context),
-        name="orders.on_payment_succeeded",
-    )
-    subscriptions.subscribe(
-        PAYMENT_FAILED,
-        lambda message: checkout_process.on_payment_failed(message, context),
-        name="orders.on_payment_failed",
-    )
-    subscriptions.subscribe(
-        PACKAGE_SENT,
-        lambda message: checkout_process.on_package_sent(message, context),
-        name="orders.on_package_sent",
-    )
-    subscriptions.subscribe(
-        PRODUCTS_OUT_OF_STOCK,
-        lambda message: checkout_process.on_products_out_of_stock(message, context),
-        name="orders.on_products_out_of_stock",
     )
 
 
@@ -57,5 +28,12 @@ orders = ModuleDefinition(
     name=NAME,
     build=build,
     route_handlers=[OrderController],
-    subscribe=subscribe,
+    routes={
+        ShoppingCartConfirmed: checkout_process.on_shopping_cart_confirmed,
+        PaymentSucceeded: checkout_process.on_payment_succeeded,
+        PaymentFailed: checkout_process.on_payment_failed,
+        PackageSent: checkout_process.on_package_sent,
+        ProductsOutOfStock: checkout_process.on_products_out_of_stock,
+    },
+    sends=checkout_process.SENDS,
 )

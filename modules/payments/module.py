@@ -5,69 +5,58 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from modules.orders.contracts import ORDER_CANCELLED, ORDER_PLACED
 from modules.payments.api.controllers import PaymentController, SandboxWebhookController
-from modules.payments.application import policies
-from modules.payments.application.ports import PaymentsContext
-from modules.payments.contracts import PAYMENT_REQUESTED
-from modules.payments.infrastructure.event_store import PaymentsEventStore
+from modules.payments.application import commands, policies
+from modules.payments.application.context import PaymentsContext
+from modules.payments.contracts import DiscardPayment, PaymentRequested, RequestPayment
+from modules.payments.infrastructure.event_sourcing import PaymentsApplication
 from modules.payments.infrastructure.payment_views import PaymentViews
 from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
 from modules.payments.infrastructure.sandbox.signature import WebhookSignature
 from modules.payments.infrastructure.sandbox.worker import SandboxNotifier
 from shared.module import BackgroundWorker, ModuleDefinition, ModuleDependencies
-from shared.relay import Subscriptions
+
+NAME = "payments"
 
 
 def build(dependencies: ModuleDependencies) -> PaymentsContext:
     settings = dependencies.settings
     signature = WebhookSignature(settings.sandbox_webhook_secret.get_secret_value())
-    sandbox = SandboxPaymentProvider(
-        dependencies.datastore, dependencies.clock, signature, SandboxWebhookController.path
-    )
     return PaymentsContext(
-        transactions=dependencies.transactions_for("payments"),
-        event_store=PaymentsEventStore(dependencies.datastore),
+        transactions=dependencies.transactions_for(NAME),
+        aggregates=PaymentsApplication(dependencies.datastore),
         payment_views=PaymentViews(),
-        provider=sandbox,
+        provider=SandboxPaymentProvider(
+            dependencies.datastore, dependencies.clock, signature, SandboxWebhookController.path
+        ),
         webhook_verifier=signature,
         webhook_tolerance=timedelta(seconds=settings.webhook_tolerance_seconds),
         clock=dependencies.clock,
-        # The sandbox stands in for the provider's servers, which post its webhooks.
-        background_workers=(
-            SandboxNotifier(
-                sandbox, settings.public_base_url, poll_seconds=settings.sandbox_poll_seconds
-            ),
+    )
+
+
+def background_workers(
+    context: PaymentsContext, dependencies: ModuleDependencies
+) -> Sequence[BackgroundWorker]:
+    # The sandbox stands in for the provider's servers, which post its webhooks.
+    if not isinstance(context.provider, SandboxPaymentProvider):
+        return ()
+    settings = dependencies.settings
+    return (
+        SandboxNotifier(
+            context.provider, settings.public_base_url, poll_seconds=settings.sandbox_poll_seconds
         ),
     )
 
 
-def subscribe(context: PaymentsContext, subscriptions: Subscriptions) -> None:
-    subscriptions.subscribe(
-        ORDER_PLACED,
-        lambda message: policies.on_order_placed(message, context),
-        name="payments.on_order_placed",
-    )
-    subscriptions.subscribe(
-        PAYMENT_REQUESTED,
-        lambda message: policies.on_payment_requested(message, context),
-        name="payments.on_payment_requested",
-    )
-    subscriptions.subscribe(
-        ORDER_CANCELLED,
-        lambda message: policies.on_order_cancelled(message, context),
-        name="payments.on_order_cancelled",
-    )
-
-
-def background_workers(context: PaymentsContext) -> Sequence[BackgroundWorker]:
-    return context.background_workers
-
-
 payments = ModuleDefinition(
-    name="payments",
+    name=NAME,
     build=build,
     route_handlers=[PaymentController, SandboxWebhookController],
-    subscribe=subscribe,
+    routes={
+        RequestPayment: commands.request_payment,
+        DiscardPayment: commands.discard_payment,
+        PaymentRequested: policies.submit_requested_payment,
+    },
     background_workers=background_workers,
 )

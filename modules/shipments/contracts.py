@@ -1,29 +1,45 @@
-"""Messages the shipments module publishes, and the fields other modules read from them."""
+"""What other modules may know of shipments: the command it handles, the events it publishes.
+
+Payloads travel as JSON: uuids arrive as strings and are parsed here.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
-PACKAGE_SENT = "shipments.Package.Sent"
-PRODUCTS_OUT_OF_STOCK = "shipments.Package.ProductsOutOfStock"
+from shared.messaging import Command, IntegrationEvent
 
 
 class ShippedItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     product_id: str
-    quantity: int
+    quantity: int = Field(ge=1)
 
 
-class PackageSent(BaseModel):
-    originator_id: UUID
+class ShipOrder(Command):
+    """Take the order's products from stock and send them, or report what is missing."""
+
+    message_type: ClassVar[str] = "shipments.ShipOrder"
+
     order_id: UUID
     customer_id: str
-    items: list[ShippedItem]
+    items: list[ShippedItem] = Field(min_length=1)
 
 
-class ProductsOutOfStock(BaseModel):
+class PackageSent(IntegrationEvent):
+    message_type: ClassVar[str] = "shipments.Package.Sent"
+
     originator_id: UUID
     order_id: UUID
-    customer_id: str
+
+
+class ProductsOutOfStock(IntegrationEvent):
+    message_type: ClassVar[str] = "shipments.Package.ProductsOutOfStock"
+
+    originator_id: UUID
+    order_id: UUID
     product_ids: list[str]

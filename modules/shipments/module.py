@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-from modules.orders.contracts import ORDER_PAID
 from modules.shipments.api.controllers import InventoryController, ShipmentController
-from modules.shipments.application.policies import ship_paid_order
-from modules.shipments.application.ports import ShipmentsContext
-from modules.shipments.infrastructure.event_store import ShipmentsEventStore
+from modules.shipments.application import commands
+from modules.shipments.application.context import ShipmentsContext
+from modules.shipments.contracts import ShipOrder
+from modules.shipments.infrastructure.event_sourcing import ShipmentsApplication
 from modules.shipments.infrastructure.inventory import SEED_STOCK, Inventory
 from modules.shipments.infrastructure.package_views import PackageViews
 from shared.module import ModuleDefinition, ModuleDependencies
-from shared.relay import Subscriptions
+
+NAME = "shipments"
 
 
 def build(dependencies: ModuleDependencies) -> ShipmentsContext:
     return ShipmentsContext(
-        transactions=dependencies.transactions_for("shipments"),
-        event_store=ShipmentsEventStore(dependencies.datastore),
+        transactions=dependencies.transactions_for(NAME),
+        aggregates=ShipmentsApplication(dependencies.datastore),
         inventory=Inventory(),
         package_views=PackageViews(),
         clock=dependencies.clock,
-    )
-
-
-def subscribe(context: ShipmentsContext, subscriptions: Subscriptions) -> None:
-    subscriptions.subscribe(
-        ORDER_PAID,
-        lambda message: ship_paid_order(message, context),
-        name="shipments.on_order_paid",
     )
 
 
@@ -37,9 +30,9 @@ def seed(context: ShipmentsContext) -> None:
 
 
 shipments = ModuleDefinition(
-    name="shipments",
+    name=NAME,
     build=build,
     route_handlers=[InventoryController, ShipmentController],
-    subscribe=subscribe,
+    routes={ShipOrder: commands.ship_order},
     seed=seed,
 )

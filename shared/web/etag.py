@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from litestar.exceptions import HTTPException
+from litestar.params import HeaderParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from shared.errors import StaleVersion
 
 _ENTITY_TAG = re.compile(r'^"?(\d{1,18})"?$')
+
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+"""The optional ``If-Match`` header of a write: the version the caller last saw."""
 
 
 def etag(version: int) -> str:

@@ -1,4 +1,5 @@
-"""Field types for request bodies that refuse what JSON would only loosely mean.
+"""Base models of request and response bodies, and field types that refuse what JSON
+would only loosely mean.
 
 Litestar validates request models in lax mode, where ``"2"`` becomes ``2``; a
 request with a string where a number belongs is a client bug we want to report.
@@ -38,6 +39,9 @@ def _decimal_amount(value: Any) -> Decimal:
         raise ValueError(msg) from None
 
 
+PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+"""What a product id looks like: lowercase letters, digits and dashes (``ceramic-mug``)."""
+
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 DecimalAmount = Annotated[Decimal, BeforeValidator(_decimal_amount)]
 JsonBoolean = Annotated[bool, BeforeValidator(_json_boolean)]
@@ -47,3 +51,19 @@ class RequestBody(BaseModel):
     """Base of every request body: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResponseBody(BaseModel):
+    """Base of every response body: built from a read model's attributes
+    (``Model.model_validate(view)``), so no field is copied by hand."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PricedLineResponse(ResponseBody):
+    """A line of a cart or an order: so many of a product at a unit price, and the subtotal."""
+
+    product_id: str
+    quantity: int
+    unit_price: Decimal
+    subtotal: Decimal

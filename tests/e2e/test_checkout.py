@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from shared.outbox import outbox_messages
 from shared.web.auth import Role
 from tests.e2e.conftest import RunningShop
 from tests.support import eventually
@@ -65,6 +67,17 @@ def stock_of(running: RunningShop, product_id: str) -> int:
     return next(row["quantity"] for row in response.json() if row["product_id"] == product_id)
 
 
+def commands_sent_by_the_checkout(running: RunningShop) -> list[str]:
+    with running.shop.datastore.transaction(commit=False) as session:
+        return list(
+            session.execute(
+                select(outbox_messages.c.message_type)
+                .where(outbox_messages.c.source == "orders")
+                .order_by(outbox_messages.c.id)
+            ).scalars()
+        )
+
+
 def test_a_paid_checkout_is_shipped_and_completed(running_shop: RunningShop) -> None:
     beans_before = stock_of(running_shop, "espresso-beans-1kg")
 
@@ -84,6 +97,10 @@ def test_a_paid_checkout_is_shipped_and_completed(running_shop: RunningShop) -> 
     assert stock_of(running_shop, "espresso-beans-1kg") == beans_before - 2
     cart = running_shop.http.get("/api/cart", headers=alice).json()
     assert cart["items"] == []
+    assert commands_sent_by_the_checkout(running_shop) == [
+        "payments.RequestPayment",
+        "shipments.ShipOrder",
+    ]
 
 
 def test_a_declined_payment_cancels_the_order_and_nothing_ships(
@@ -133,6 +150,31 @@ def test_an_order_waits_while_the_provider_has_not_answered(running_shop: Runnin
     assert order["status"] == "pending"
 
 
+def test_the_customer_cancels_an_order_the_provider_has_not_answered(
+    running_shop: RunningShop,
+) -> None:
+    gina = check_out(running_shop, "gina", {"french-press": 1}, "tok_no_answer")
+    pending = order_reaching(running_shop, gina, "pending")
+
+    cancelled = running_shop.http.post(
+        f"/api/orders/{pending['order_id']}/cancellation", headers=gina
+    )
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["cancellation_reason"] == "cancelled by the customer"
+
+    def discarded() -> list[Any] | None:
+        payments = listed(running_shop, "/api/payments", pending["order_id"], gina)
+        return payments if [p["status"] for p in payments] == ["discarded"] else None
+
+    eventually(discarded, timeout=DEADLINE_SECONDS)
+    assert listed(running_shop, "/api/shipments", pending["order_id"], gina) == []
+    assert commands_sent_by_the_checkout(running_shop) == [
+        "payments.RequestPayment",
+        "payments.DiscardPayment",
+    ]
+
+
 def test_a_provider_that_notifies_twice_still_completes_the_order(
     running_shop: RunningShop,
 ) -> None:
@@ -153,5 +195,9 @@ def test_the_cart_is_ready_for_the_next_purchase_after_checkout(
 
     check_out(running_shop, "frank", {"green-tea-100g": 1}, "tok_ok")
 
-    listed_orders = running_shop.http.get("/api/orders", headers=frank).json()["orders"]
-    assert len(listed_orders) == 2
+    def both_orders() -> list[Any] | None:
+        orders: list[Any] = running_shop.http.get("/api/orders", headers=frank).json()["orders"]
+        return orders if len(orders) == 2 else None
+
+    # The second order is placed once the relay delivers the confirmation.
+    eventually(both_orders, timeout=DEADLINE_SECONDS)

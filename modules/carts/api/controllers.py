@@ -6,11 +6,10 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter
+from litestar.params import FromPath, JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from modules.carts.api.schemas import (
-    PRODUCT_ID_PATTERN,
     AddCartItem,
     CartResponse,
     Checkout,
@@ -28,13 +27,12 @@ from modules.carts.application.commands import (
     put_product,
     remove_product_item,
 )
-from modules.carts.application.ports import CartsContext
+from modules.carts.application.context import CartsContext
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import NotFound
 from shared.web.auth import BEARER_SECURITY, Principal, admin_only
-from shared.web.etag import etag, expected_version
-
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+from shared.web.etag import IfMatch, etag, expected_version
+from shared.web.types import PRODUCT_ID_PATTERN
 
 
 class ProductController(Controller):
@@ -43,7 +41,7 @@ class ProductController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_products(self, carts: NamedDependency[CartsContext]) -> list[ProductResponse]:
-        return [ProductResponse.of(product) for product in queries.products(carts)]
+        return [ProductResponse.model_validate(product) for product in queries.products(carts)]
 
     @get("/{product_id:str}", sync_to_thread=True)
     def get_product(
@@ -52,7 +50,7 @@ class ProductController(Controller):
         product = queries.product(product_id, carts)
         if product is None:
             raise NotFound(f"product {product_id} not found")
-        return ProductResponse.of(product)
+        return ProductResponse.model_validate(product)
 
     @put("/{product_id:str}", guards=[admin_only], security=BEARER_SECURITY, sync_to_thread=True)
     def put_product(
@@ -63,7 +61,7 @@ class ProductController(Controller):
     ) -> ProductResponse:
         product = Product(product_id, **data.model_dump())
         put_product(product, carts)
-        return ProductResponse.of(product)
+        return ProductResponse.model_validate(product)
 
 
 class CartController(Controller):
@@ -130,4 +128,4 @@ class CartController(Controller):
 
 def _cart_response(carts: CartsContext, principal: Principal) -> Response[CartResponse]:
     view = queries.cart_of(principal.customer_id, carts)
-    return Response(CartResponse.of(view), headers={"ETag": etag(view.version)})
+    return Response(CartResponse.model_validate(view), headers={"ETag": etag(view.version)})

@@ -9,12 +9,17 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, Field
 
 from modules.carts.domain.cart import MAX_QUANTITY_PER_PRODUCT
-from modules.carts.infrastructure.cart_views import CartView
-from modules.carts.infrastructure.catalogue import Product
 from shared.database import CENT
-from shared.web.types import DecimalAmount, JsonBoolean, RequestBody, WholeNumber
+from shared.web.types import (
+    PRODUCT_ID_PATTERN,
+    DecimalAmount,
+    JsonBoolean,
+    PricedLineResponse,
+    RequestBody,
+    ResponseBody,
+    WholeNumber,
+)
 
-PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=PRODUCT_ID_PATTERN)]
 # Prices are stored to the cent; "19.9" is answered as "19.90", as every later read shows it.
 Price = Annotated[
@@ -25,24 +30,13 @@ Price = Annotated[
 PaymentMethod = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
 
 
-class ProductResponse(BaseModel):
+class ProductResponse(ResponseBody):
     product_id: str
     name: str
     description: str
     unit_price: Decimal
     currency: str
     available: bool
-
-    @classmethod
-    def of(cls, product: Product) -> ProductResponse:
-        return cls(
-            product_id=product.product_id,
-            name=product.name,
-            description=product.description,
-            unit_price=product.unit_price,
-            currency=product.currency,
-            available=product.available,
-        )
 
 
 class ProductUpdate(RequestBody):
@@ -53,39 +47,13 @@ class ProductUpdate(RequestBody):
     available: JsonBoolean = True
 
 
-class CartItemResponse(BaseModel):
-    product_id: str
-    quantity: int
-    unit_price: Decimal
-    subtotal: Decimal
-
-
-class CartResponse(BaseModel):
+class CartResponse(ResponseBody):
     cart_id: UUID
     customer_id: str
     version: int
     currency: str
-    items: list[CartItemResponse]
+    items: list[PricedLineResponse] = Field(validation_alias="lines")
     total: Decimal
-
-    @classmethod
-    def of(cls, view: CartView) -> CartResponse:
-        return cls(
-            cart_id=view.cart_id,
-            customer_id=view.customer_id,
-            version=view.version,
-            currency=view.currency,
-            items=[
-                CartItemResponse(
-                    product_id=line.product_id,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    subtotal=line.subtotal,
-                )
-                for line in view.lines
-            ],
-            total=view.total,
-        )
 
 
 class AddCartItem(RequestBody):

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from modules.carts.application.ports import CartsContext
-from modules.carts.contracts import SHOPPING_CART_CONFIRMED
+from modules.carts.application.context import CartsContext
+from modules.carts.contracts import ShoppingCartConfirmed
 from modules.carts.domain.cart import CartIsEmpty, ShoppingCart
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import ConcurrencyConflict, InvalidRequest, NotFound, StaleVersion
 from shared.unit_of_work import UnitOfWork
 
-PUBLISHED_EVENTS = {ShoppingCart.Confirmed: SHOPPING_CART_CONFIRMED}
+PUBLISHED_EVENTS = {ShoppingCart.Confirmed: ShoppingCartConfirmed.message_type}
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _cart_of(
     """A unit of work with the customer's cart (None if never used), at the version expected."""
     try:
         with context.transactions.unit_of_work() as uow:
-            cart = context.event_store.find(ShoppingCart, ShoppingCart.create_id(customer_id))
+            cart = context.aggregates.find(ShoppingCart, ShoppingCart.create_id(customer_id))
             current = cart.version if cart else 0
             if expected_version is not None and expected_version != current:
                 raise StaleVersion(f"the cart is at version {current}, not {expected_version}")
@@ -97,4 +97,4 @@ def _cart_of(
 def _save(uow: UnitOfWork, context: CartsContext, cart: ShoppingCart) -> None:
     context.cart_views.save(uow.session, cart, context.clock.now())
     uow.publish_events(cart.pending_events, PUBLISHED_EVENTS)
-    context.event_store.save(cart)
+    context.aggregates.save(cart)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from modules.carts.application.ports import CartsContext
+from modules.carts.application.context import CartsContext
 from modules.carts.domain.cart import DEFAULT_CURRENCY, ShoppingCart
 from modules.carts.infrastructure.cart_views import CartView
 from modules.carts.infrastructure.catalogue import Product

@@ -6,7 +6,6 @@ cart empty, ready for the next purchase.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -14,23 +13,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from shared.errors import BusinessRuleViolation, InvalidRequest, NotFound
+from shared.pricing import PricedLine
 
 CARTS_NAMESPACE = uuid5(NAMESPACE_URL, "https://shop.example/carts")
 
 DEFAULT_CURRENCY = "EUR"  # what an empty cart is shown in
 MAX_QUANTITY_PER_PRODUCT = 99
 MAX_DISTINCT_PRODUCTS = 50
-
-
-@dataclass(frozen=True)
-class CartLine:
-    product_id: str
-    quantity: int
-    unit_price: Decimal
-
-    @property
-    def subtotal(self) -> Decimal:
-        return self.unit_price * self.quantity
 
 
 class CartIsEmpty(BusinessRuleViolation):
@@ -66,7 +55,7 @@ class ShoppingCart(Aggregate):
     def __init__(self, customer_id: str, currency: str) -> None:
         self.customer_id = customer_id
         self.currency = currency
-        self.lines: dict[str, CartLine] = {}
+        self.lines: dict[str, PricedLine] = {}
 
     @property
     def total(self) -> Decimal:
@@ -101,7 +90,7 @@ class ShoppingCart(Aggregate):
         # The price of the first addition holds for the line, as shown to the customer then.
         price = already.unit_price if already else unit_price
         quantity += already.quantity if already else 0
-        self.lines[product_id] = CartLine(product_id, quantity, price)
+        self.lines[product_id] = PricedLine(product_id, quantity, price)
 
     def remove_product_item(self, product_id: str) -> None:
         if product_id not in self.lines:

@@ -11,9 +11,10 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from modules.carts.domain.cart import CartLine, ShoppingCart
+from modules.carts.domain.cart import ShoppingCart
 from modules.carts.infrastructure.tables import cart_views
 from shared.database import upsert
+from shared.pricing import PricedLine
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class CartView:
     version: int
     currency: str
     total: Decimal
-    lines: tuple[CartLine, ...]
+    lines: tuple[PricedLine, ...]
 
 
 class CartViews:
@@ -59,7 +60,7 @@ class CartViews:
             currency=row.currency,
             total=row.total,
             lines=tuple(
-                CartLine(line["product_id"], line["quantity"], Decimal(line["unit_price"]))
+                PricedLine(line["product_id"], line["quantity"], Decimal(line["unit_price"]))
                 for line in json.loads(row.lines)
             ),
         )

@@ -6,16 +6,17 @@ from typing import Annotated
 from urllib.parse import urlencode
 from uuid import UUID
 
-from litestar import Controller, Response, get
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from modules.orders.api.schemas import OrderListResponse, OrderResponse, OrderSummaryResponse
 from modules.orders.application import queries
-from modules.orders.application.ports import OrdersContext
+from modules.orders.application.checkout_process import CancelOrder, cancel_order
+from modules.orders.application.context import OrdersContext
 from shared.errors import Forbidden, NotFound
 from shared.web.auth import BEARER_SECURITY, CUSTOMER_ID_PATTERN, Principal
-from shared.web.etag import etag
+from shared.web.etag import IfMatch, etag, expected_version
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -58,7 +59,7 @@ class OrderController(Controller):
                 query["customer_id"] = customer_id
             next_link = f"{self.path}?{urlencode(query)}"
         return OrderListResponse(
-            orders=[OrderSummaryResponse.of(summary) for summary in page.orders],
+            orders=[OrderSummaryResponse.model_validate(summary) for summary in page.orders],
             total_count=page.total_count,
             limit=limit,
             offset=offset,
@@ -77,4 +78,28 @@ class OrderController(Controller):
         # Someone else's order is reported as missing: its existence is not the caller's business.
         if details is None or not principal.may_see(details.customer_id):
             raise NotFound(f"order {order_id} not found")
-        return Response(OrderResponse.of(details), headers={"ETag": etag(details.version)})
+        return Response(
+            OrderResponse.model_validate(details), headers={"ETag": etag(details.version)}
+        )
+
+    @post("/{order_id:str}/cancellation", status_code=200, sync_to_thread=True)
+    def cancel_order(
+        self,
+        orders: NamedDependency[OrdersContext],
+        principal: NamedDependency[Principal],
+        order_id: FromPath[UUID],
+        if_match: IfMatch,
+    ) -> Response[OrderResponse]:
+        """Cancels an order that waits for its payment; the payment is then discarded.
+
+        409 once the order is paid (it is on its way), 412 for a stale ``If-Match``.
+        """
+        details = queries.order_details(order_id, orders)
+        if details is None or not principal.may_see(details.customer_id):
+            raise NotFound(f"order {order_id} not found")
+        cancel_order(CancelOrder(order_id, expected_version(if_match)), orders)
+        cancelled = queries.order_details(order_id, orders)
+        assert cancelled is not None
+        return Response(
+            OrderResponse.model_validate(cancelled), headers={"ETag": etag(cancelled.version)}
+        )

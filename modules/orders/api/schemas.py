@@ -6,13 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from modules.orders.domain.order import OrderStatus
-from modules.orders.infrastructure.order_views import OrderDetails, OrderSummary
+from shared.web.types import PricedLineResponse, ResponseBody
 
 
-class OrderSummaryResponse(BaseModel):
+class OrderSummaryResponse(ResponseBody):
     order_id: UUID
     customer_id: str
     status: OrderStatus
@@ -22,21 +22,8 @@ class OrderSummaryResponse(BaseModel):
     placed_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def of(cls, summary: OrderSummary) -> OrderSummaryResponse:
-        return cls(
-            order_id=summary.order_id,
-            customer_id=summary.customer_id,
-            status=summary.status,
-            total=summary.total,
-            currency=summary.currency,
-            cancellation_reason=summary.cancellation_reason,
-            placed_at=summary.placed_at,
-            updated_at=summary.updated_at,
-        )
 
-
-class OrderListResponse(BaseModel):
+class OrderListResponse(ResponseBody):
     orders: list[OrderSummaryResponse]
     total_count: int
     limit: int
@@ -44,65 +31,25 @@ class OrderListResponse(BaseModel):
     next: str | None
 
 
-class OrderItemResponse(BaseModel):
-    product_id: str
-    quantity: int
-    unit_price: Decimal
-    subtotal: Decimal
-
-
-class StatusChangeResponse(BaseModel):
+class StatusChangeResponse(ResponseBody):
     status: OrderStatus
     changed_at: datetime
     reason: str | None
 
 
-class OrderResponse(BaseModel):
+class OrderResponse(ResponseBody):
     order_id: UUID
     customer_id: str
     cart_id: UUID
     version: int
     status: OrderStatus
     cancellation_reason: str | None
-    items: list[OrderItemResponse]
+    items: list[PricedLineResponse] = Field(validation_alias="lines")
     total: Decimal
     currency: str
     payment_method: str
     payment_id: UUID | None
     package_id: UUID | None
-    status_history: list[StatusChangeResponse]
+    status_history: list[StatusChangeResponse] = Field(validation_alias="history")
     placed_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, details: OrderDetails) -> OrderResponse:
-        return cls(
-            order_id=details.order_id,
-            customer_id=details.customer_id,
-            cart_id=details.cart_id,
-            version=details.version,
-            status=details.status,
-            cancellation_reason=details.cancellation_reason,
-            items=[
-                OrderItemResponse(
-                    product_id=line.product_id,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    subtotal=line.subtotal,
-                )
-                for line in details.lines
-            ],
-            total=details.total,
-            currency=details.currency,
-            payment_method=details.payment_method,
-            payment_id=details.payment_id,
-            package_id=details.package_id,
-            status_history=[
-                StatusChangeResponse(
-                    status=change.status, changed_at=change.changed_at, reason=change.reason
-                )
-                for change in details.history
-            ],
-            placed_at=details.placed_at,
-            updated_at=details.updated_at,
-        )

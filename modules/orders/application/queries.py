@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from modules.orders.application.ports import OrdersContext
+from modules.orders.application.context import OrdersContext
 from modules.orders.infrastructure.order_views import OrderDetails, OrderPage
 
 

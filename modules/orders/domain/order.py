@@ -2,7 +2,8 @@
 
 An order is placed pending; the customer's payment makes it paid, and the package
 leaving the warehouse completes it. A pending or paid order can be cancelled, with
-a reason: the payment was declined, or a product turned out to be out of stock.
+a reason: the payment was declined, or a product turned out to be out of stock. The
+customer may cancel the order only while it waits for its payment.
 
     pending ──paid──▶ paid ──completed──▶ completed
        │               │
@@ -11,7 +12,6 @@ a reason: the payment was declined, or a product turned out to be out of stock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -20,6 +20,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from shared.errors import BusinessRuleViolation
+from shared.pricing import PricedLine
 
 
 class OrderStatus(StrEnum):
@@ -27,17 +28,6 @@ class OrderStatus(StrEnum):
     PAID = "paid"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
-
-@dataclass(frozen=True)
-class OrderLine:
-    product_id: str
-    quantity: int
-    unit_price: Decimal
-
-    @property
-    def subtotal(self) -> Decimal:
-        return self.unit_price * self.quantity
 
 
 class OrderIsCancelled(BusinessRuleViolation):
@@ -49,6 +39,10 @@ class OrderIsNotPaid(BusinessRuleViolation):
 
 
 class OrderIsCompleted(BusinessRuleViolation):
+    pass
+
+
+class OrderIsNotPending(BusinessRuleViolation):
     pass
 
 
@@ -85,7 +79,7 @@ class Order(Aggregate):
         self.customer_id = customer_id
         self.cart_id = cart_id
         self.lines = tuple(
-            OrderLine(item["product_id"], item["quantity"], item["unit_price"]) for item in items
+            PricedLine(item["product_id"], item["quantity"], item["unit_price"]) for item in items
         )
         self.total = total
         self.currency = currency
@@ -133,6 +127,14 @@ class Order(Aggregate):
     def cancel(self, reason: str) -> None:
         if self.status is OrderStatus.COMPLETED:
             raise OrderIsCompleted(f"order {self.id} is completed and cannot be cancelled")
+        self._cancelled(reason)
+
+    def cancel_before_payment(self, reason: str) -> None:
+        """Cancels the order only while it waits for its payment (the customer's right)."""
+        if self.status is not OrderStatus.PENDING:
+            raise OrderIsNotPending(
+                f"order {self.id} is {self.status}; only a pending order can be cancelled"
+            )
         self._cancelled(reason)
 
     @event(Cancelled)

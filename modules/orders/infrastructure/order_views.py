@@ -18,9 +18,10 @@ from eventsourcing.domain import CanMutateAggregate
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from modules.orders.domain.order import Order, OrderLine, OrderStatus
+from modules.orders.domain.order import Order, OrderStatus
 from modules.orders.infrastructure.tables import order_views, status_changes
 from shared.database import upsert
+from shared.pricing import PricedLine
 
 _STATUS_AFTER: dict[type, OrderStatus] = {
     Order.Placed: OrderStatus.PENDING,
@@ -62,7 +63,7 @@ class OrderDetails:
     cart_id: UUID
     version: int
     status: OrderStatus
-    lines: tuple[OrderLine, ...]
+    lines: tuple[PricedLine, ...]
     total: Decimal
     currency: str
     payment_method: str
@@ -185,7 +186,7 @@ class OrderViews:
             version=row.version,
             status=OrderStatus(row.status),
             lines=tuple(
-                OrderLine(line["product_id"], line["quantity"], Decimal(line["unit_price"]))
+                PricedLine(line["product_id"], line["quantity"], Decimal(line["unit_price"]))
                 for line in json.loads(row.items)
             ),
             total=row.total,

@@ -21,7 +21,7 @@ from modules.payments.application.commands import (
     record_payment_failed,
     record_payment_succeeded,
 )
-from modules.payments.application.ports import PaymentsContext
+from modules.payments.application.context import PaymentsContext
 from modules.payments.domain.payment import PaymentAlreadySettled
 from modules.payments.infrastructure.sandbox.notifications import (
     PaymentSucceededNotification,
@@ -54,7 +54,7 @@ class PaymentController(Controller):
         as for an order that does not exist.
         """
         views = queries.payments_of_order(order_id, principal.owner_filter, payments)
-        return [PaymentResponse.of(view) for view in views]
+        return [PaymentResponse.model_validate(view) for view in views]
 
 
 class SandboxWebhookController(Controller):

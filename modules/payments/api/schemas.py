@@ -10,10 +10,10 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from modules.payments.domain.payment import PaymentStatus
-from modules.payments.infrastructure.payment_views import PaymentView
+from shared.web.types import ResponseBody
 
 
-class PaymentResponse(BaseModel):
+class PaymentResponse(ResponseBody):
     payment_id: UUID
     order_id: UUID
     customer_id: str
@@ -24,21 +24,6 @@ class PaymentResponse(BaseModel):
     failure_reason: str | None
     requested_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, view: PaymentView) -> PaymentResponse:
-        return cls(
-            payment_id=view.payment_id,
-            order_id=view.order_id,
-            customer_id=view.customer_id,
-            status=view.status,
-            amount=view.amount,
-            currency=view.currency,
-            provider_reference=view.provider_reference,
-            failure_reason=view.failure_reason,
-            requested_at=view.requested_at,
-            updated_at=view.updated_at,
-        )
 
 
 class NotificationReceived(BaseModel):

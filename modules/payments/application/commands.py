@@ -1,18 +1,23 @@
-"""Handlers for the payment commands: load, decide, update the read model, save last."""
+"""Handlers for the payment commands: load, decide, update the read model, save last.
+
+``RequestPayment`` and ``DiscardPayment`` come from other modules through the outbox
+(their schemas are in ``payments.contracts``); the provider's answers come from its
+webhook.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from uuid import UUID
 
-from modules.payments.application.ports import PaymentsContext
+from modules.payments.application.context import PaymentsContext
 from modules.payments.contracts import (
-    PAYMENT_DISCARDED,
-    PAYMENT_FAILED,
-    PAYMENT_REQUESTED,
-    PAYMENT_SUCCEEDED,
+    DiscardPayment,
+    PaymentFailed,
+    PaymentRequested,
+    PaymentSucceeded,
+    RequestPayment,
 )
 from modules.payments.domain.payment import Payment
 from shared.unit_of_work import UnitOfWork
@@ -20,20 +25,10 @@ from shared.unit_of_work import UnitOfWork
 logger = logging.getLogger(__name__)
 
 PUBLISHED_EVENTS: dict[type[Payment.Event], str] = {
-    Payment.Requested: PAYMENT_REQUESTED,
-    Payment.Succeeded: PAYMENT_SUCCEEDED,
-    Payment.Failed: PAYMENT_FAILED,
-    Payment.Discarded: PAYMENT_DISCARDED,
+    Payment.Requested: PaymentRequested.message_type,
+    Payment.Succeeded: PaymentSucceeded.message_type,
+    Payment.Failed: PaymentFailed.message_type,
 }
-
-
-@dataclass(frozen=True)
-class RequestPayment:
-    order_id: UUID
-    customer_id: str
-    amount: Decimal
-    currency: str
-    payment_method: str
 
 
 @dataclass(frozen=True)
@@ -48,13 +43,8 @@ class RecordPaymentFailed:
     reason: str
 
 
-@dataclass(frozen=True)
-class DiscardPendingPayments:
-    order_id: UUID
-    reason: str
-
-
 def request_payment(command: RequestPayment, context: PaymentsContext) -> Payment:
+    """Records the payment the order asks for; it goes to the provider once committed."""
     with context.transactions.unit_of_work() as uow:
         payment = Payment(
             order_id=command.order_id,
@@ -69,7 +59,7 @@ def request_payment(command: RequestPayment, context: PaymentsContext) -> Paymen
 
 def submit_to_provider(payment_id: UUID, context: PaymentsContext) -> None:
     """Sends a requested payment to the provider. Runs outside any transaction: it is I/O."""
-    payment = context.event_store.get(Payment, payment_id)
+    payment = context.aggregates.get(Payment, payment_id)
     if not payment.is_pending:
         logger.info("payment %s is %s; not sent to the provider", payment.id, payment.status)
         return
@@ -81,7 +71,7 @@ def submit_to_provider(payment_id: UUID, context: PaymentsContext) -> None:
 
 def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsContext) -> Payment:
     with context.transactions.unit_of_work() as uow:
-        payment = context.event_store.get(Payment, command.payment_id)
+        payment = context.aggregates.get(Payment, command.payment_id)
         payment.succeed(command.provider_reference)
         _save(uow, context, payment)
     return payment
@@ -89,21 +79,19 @@ def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsC
 
 def record_payment_failed(command: RecordPaymentFailed, context: PaymentsContext) -> Payment:
     with context.transactions.unit_of_work() as uow:
-        payment = context.event_store.get(Payment, command.payment_id)
+        payment = context.aggregates.get(Payment, command.payment_id)
         payment.fail(command.reason)
         _save(uow, context, payment)
     return payment
 
 
-def discard_pending_payments(
-    command: DiscardPendingPayments, context: PaymentsContext
-) -> list[Payment]:
+def discard_payment(command: DiscardPayment, context: PaymentsContext) -> list[Payment]:
     """Discards the order's payments still waiting for the provider; settled ones stay."""
     with context.transactions.unit_of_work() as uow:
         requested = context.payment_views.pending_of_order(uow.session, command.order_id)
         # The webhook may have settled one of them since the read model was read: the
         # payment itself has the last word.
-        loaded = [context.event_store.get(Payment, payment_id) for payment_id in requested]
+        loaded = [context.aggregates.get(Payment, payment_id) for payment_id in requested]
         payments = [payment for payment in loaded if payment.is_pending]
         for payment in payments:
             payment.discard(command.reason)
@@ -117,4 +105,4 @@ def _save(uow: UnitOfWork, context: PaymentsContext, *payments: Payment) -> None
     for payment in payments:
         context.payment_views.save(uow.session, payment, now)
         uow.publish_events(payment.pending_events, PUBLISHED_EVENTS)
-    context.event_store.save(*payments)
+    context.aggregates.save(*payments)

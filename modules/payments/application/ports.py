@@ -1,18 +1,11 @@
-"""What the payments handlers need, bundled so the composition root can wire it once."""
+"""The payments module's ports: what it needs of the outside world, whoever provides it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 from uuid import UUID
-
-from modules.payments.infrastructure.event_store import PaymentsEventStore
-from modules.payments.infrastructure.payment_views import PaymentViews
-from shared.clock import Clock
-from shared.module import BackgroundWorker
-from shared.unit_of_work import Transactions
 
 
 class PaymentProvider(Protocol):
@@ -37,18 +30,3 @@ class WebhookVerifier(Protocol):
         """Raises unless ``header`` is the provider's signature of ``body``, made within
         ``tolerance`` of ``now``."""
         ...
-
-
-@dataclass(frozen=True)
-class PaymentsContext:
-    """``background_workers`` run beside the shop: with the sandbox provider, its sender
-    of webhook notifications."""
-
-    transactions: Transactions
-    event_store: PaymentsEventStore
-    payment_views: PaymentViews
-    provider: PaymentProvider
-    webhook_verifier: WebhookVerifier
-    webhook_tolerance: timedelta
-    clock: Clock
-    background_workers: tuple[BackgroundWorker, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from modules.payments.application.ports import PaymentsContext
+from modules.payments.application.context import PaymentsContext
 from modules.payments.infrastructure.payment_views import PaymentView
 
 

@@ -10,15 +10,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, PathParameter
 
 from modules.shipments.api.schemas import (
-    PRODUCT_ID_PATTERN,
     PackageResponse,
     StockResponse,
     StockUpdate,
 )
 from modules.shipments.application import queries
 from modules.shipments.application.commands import SetStock, set_stock
-from modules.shipments.application.ports import ShipmentsContext
+from modules.shipments.application.context import ShipmentsContext
 from shared.web.auth import BEARER_SECURITY, Principal, admin_only
+from shared.web.types import PRODUCT_ID_PATTERN
 
 
 class InventoryController(Controller):
@@ -29,7 +29,7 @@ class InventoryController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_stock(self, shipments: NamedDependency[ShipmentsContext]) -> list[StockResponse]:
-        return [StockResponse.of(level) for level in queries.stock_levels(shipments)]
+        return [StockResponse.model_validate(level) for level in queries.stock_levels(shipments)]
 
     @put("/{product_id:str}", sync_to_thread=True)
     def put_stock(
@@ -38,7 +38,9 @@ class InventoryController(Controller):
         product_id: Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)],
         data: JSONBody[StockUpdate],
     ) -> StockResponse:
-        return StockResponse.of(set_stock(SetStock(product_id, data.quantity), shipments))
+        return StockResponse.model_validate(
+            set_stock(SetStock(product_id, data.quantity), shipments)
+        )
 
 
 class ShipmentController(Controller):
@@ -59,4 +61,4 @@ class ShipmentController(Controller):
         as for an order that does not exist.
         """
         packages = queries.packages_of_order(order_id, principal.owner_filter, shipments)
-        return [PackageResponse.of(package) for package in packages]
+        return [PackageResponse.model_validate(package) for package in packages]

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import UUID
 
-from modules.shipments.application.ports import ShipmentsContext
-from modules.shipments.contracts import PACKAGE_SENT, PRODUCTS_OUT_OF_STOCK
+from modules.shipments.application.context import ShipmentsContext
+from modules.shipments.contracts import PackageSent, ProductsOutOfStock, ShipOrder
 from modules.shipments.domain.package import Package, PackageItem
 from modules.shipments.infrastructure.inventory import StockLevel
 
 PUBLISHED_EVENTS: dict[type[Package.Event], str] = {
-    Package.Sent: PACKAGE_SENT,
-    Package.ProductsOutOfStock: PRODUCTS_OUT_OF_STOCK,
+    Package.Sent: PackageSent.message_type,
+    Package.ProductsOutOfStock: ProductsOutOfStock.message_type,
 }
-
-
-@dataclass(frozen=True)
-class ShipOrder:
-    order_id: UUID
-    customer_id: str
-    items: tuple[PackageItem, ...]
 
 
 @dataclass(frozen=True)
@@ -32,7 +24,8 @@ class SetStock:
 def ship_order(command: ShipOrder, context: ShipmentsContext) -> Package:
     """Sends the whole order, or nothing: a missing product is an outcome, not an error."""
     with context.transactions.unit_of_work() as uow:
-        package = Package.request(command.order_id, command.customer_id, command.items)
+        items = [PackageItem(item.product_id, item.quantity) for item in command.items]
+        package = Package.request(command.order_id, command.customer_id, items)
         short = context.inventory.take(uow.session, package.quantities)
         if short:
             package.report_out_of_stock(short)
@@ -40,7 +33,7 @@ def ship_order(command: ShipOrder, context: ShipmentsContext) -> Package:
             package.send()
         context.package_views.add(uow.session, package, context.clock.now())
         uow.publish_events(package.pending_events, PUBLISHED_EVENTS)
-        context.event_store.save(package)
+        context.aggregates.save(package)
     return package
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from modules.shipments.application.ports import ShipmentsContext
+from modules.shipments.application.context import ShipmentsContext
 from modules.shipments.infrastructure.inventory import StockLevel
 from modules.shipments.infrastructure.package_views import PackageView
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from modules.carts.contracts import SHOPPING_CART_CONFIRMED, ShoppingCartConfirmed
+from modules.carts.contracts import ShoppingCartConfirmed
 from modules.carts.domain.cart import ShoppingCart
 from tests.api.carts.assertions import (
     assert_problem,
@@ -51,7 +51,7 @@ def test_checkout_publishes_one_confirmation_with_what_was_bought(
     checkout(api, alice_with_two_mugs, "card").raise_for_status()
 
     [(message_type, payload)] = published_messages(api.shop)
-    assert message_type == SHOPPING_CART_CONFIRMED == "carts.ShoppingCart.Confirmed"
+    assert message_type == ShoppingCartConfirmed.message_type == "carts.ShoppingCart.Confirmed"
     assert payload["originator_id"] == str(ShoppingCart.create_id("alice"))
     assert payload["customer_id"] == "alice"
     assert payload["items"] == [

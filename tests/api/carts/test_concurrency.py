@@ -52,14 +52,14 @@ def test_a_writer_that_loaded_the_cart_before_another_saved_it_is_refused(
 ) -> None:
     carts = api.shop.carts
     cart_id = ShoppingCart.create_id("alice")
-    stale = carts.event_store.get(ShoppingCart, cart_id)
+    stale = carts.aggregates.get(ShoppingCart, cart_id)
     add_product_item(AddProductItem("alice", PRESS, 1), carts)
 
     stale.add_product_item(MUG, 1, stale.lines[MUG].unit_price, "EUR")
     with pytest.raises(ConcurrencyConflict), carts.transactions.unit_of_work():
-        carts.event_store.save(stale)
+        carts.aggregates.save(stale)
 
-    current = carts.event_store.get(ShoppingCart, cart_id)
+    current = carts.aggregates.get(ShoppingCart, cart_id)
     assert {product_id: line.quantity for product_id, line in current.lines.items()} == {
         MUG: 2,
         PRESS: 1,
@@ -92,7 +92,7 @@ def test_concurrent_additions_to_one_cart_are_all_kept_or_refused_never_lost(
 
     kept = outcomes.count(True)
     assert kept >= 1
-    stored = carts.event_store.get(ShoppingCart, ShoppingCart.create_id("alice"))
+    stored = carts.aggregates.get(ShoppingCart, ShoppingCart.create_id("alice"))
     assert stored.lines[MUG].quantity == quantity_before + kept
     shown = cart_of(api, api.as_customer("alice"))
     assert shown["items"] == [

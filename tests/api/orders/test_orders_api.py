@@ -7,33 +7,42 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
 import pytest
 
+from modules.payments.contracts import DiscardPayment
 from shared.clock import ManualClock
 from shop.bootstrap import Shop
 from tests.integration.orders.checkout import (
     CART_ID,
-    CheckoutProcess,
-    cart_confirmed,
+    Checkout,
     package_sent,
     payment_failed,
     payment_succeeded,
 )
-from tests.support import ApiClient, eventually
+from tests.support import ApiClient, eventually, nothing_written_to
+
+# Everything a cancellation may write: the order's events, its read models, the outbox.
+WRITTEN_BY_ORDERS = (
+    "orders_events",
+    "orders_order_views",
+    "orders_status_changes",
+    "outbox_messages",
+)
 
 PROBLEM_JSON = "application/problem+json"
 
 
 @pytest.fixture
-def checkout(shop: Shop, clock: ManualClock) -> CheckoutProcess:
-    return CheckoutProcess(shop, clock)
+def checkout(shop: Shop, clock: ManualClock) -> Checkout:
+    return Checkout(shop, clock)
 
 
-def place_order(checkout: CheckoutProcess, customer_id: str) -> UUID:
-    checkout.given(cart_confirmed(customer_id))
+def place_order(checkout: Checkout, customer_id: str) -> UUID:
+    order_id = checkout.placed(customer_id=customer_id)
     # Orders placed one after the other, so that "newest first" is one order.
     checkout.clock.advance(timedelta(minutes=1))
-    return checkout.placed_order_id()
+    return order_id
 
 
 def assert_problem(response: Any, status: int) -> None:
@@ -44,7 +53,7 @@ def assert_problem(response: Any, status: int) -> None:
 
 class TestOrderDetails:
     def test_the_owner_sees_the_order_with_its_history(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         placed_at = checkout.clock.now()
         order_id = place_order(checkout, "alice")
@@ -91,7 +100,7 @@ class TestOrderDetails:
         assert datetime.fromisoformat(body["placed_at"]) == placed_at
         assert datetime.fromisoformat(body["updated_at"]) == completed_at
 
-    def test_a_cancelled_order_says_why(self, api: ApiClient, checkout: CheckoutProcess) -> None:
+    def test_a_cancelled_order_says_why(self, api: ApiClient, checkout: Checkout) -> None:
         order_id = place_order(checkout, "alice")
         checkout.given(payment_failed(order_id, uuid4()))
 
@@ -107,7 +116,7 @@ class TestOrderDetails:
             ("cancelled", "payment declined"),
         ]
 
-    def test_an_admin_sees_any_order(self, api: ApiClient, checkout: CheckoutProcess) -> None:
+    def test_an_admin_sees_any_order(self, api: ApiClient, checkout: Checkout) -> None:
         order_id = place_order(checkout, "alice")
 
         response = api.get(f"/api/orders/{order_id}", headers=api.as_admin())
@@ -116,9 +125,7 @@ class TestOrderDetails:
         assert response.json()["customer_id"] == "alice"
         assert response.headers["etag"] == '"1"'
 
-    def test_another_customers_order_is_not_found(
-        self, api: ApiClient, checkout: CheckoutProcess
-    ) -> None:
+    def test_another_customers_order_is_not_found(self, api: ApiClient, checkout: Checkout) -> None:
         order_id = place_order(checkout, "alice")
 
         response = api.get(f"/api/orders/{order_id}", headers=api.as_customer("bob"))
@@ -139,7 +146,7 @@ class TestOrderDetails:
         assert response.json()["errors"][0]["key"] == "order_id"
 
     def test_an_anonymous_caller_must_authenticate(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         order_id = place_order(checkout, "alice")
 
@@ -151,7 +158,7 @@ class TestOrderDetails:
 
 class TestOrderList:
     def test_a_customer_sees_only_their_orders_newest_first(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         first = place_order(checkout, "alice")
         place_order(checkout, "bob")
@@ -178,7 +185,7 @@ class TestOrderList:
         )
 
     def test_a_customer_without_orders_gets_an_empty_list(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         place_order(checkout, "alice")
 
@@ -188,9 +195,7 @@ class TestOrderList:
         assert response.json()["orders"] == []
         assert response.json()["total_count"] == 0
 
-    def test_an_admin_sees_everyones_orders(
-        self, api: ApiClient, checkout: CheckoutProcess
-    ) -> None:
+    def test_an_admin_sees_everyones_orders(self, api: ApiClient, checkout: Checkout) -> None:
         alices = place_order(checkout, "alice")
         bobs = place_order(checkout, "bob")
 
@@ -203,7 +208,7 @@ class TestOrderList:
         ]
 
     def test_an_admin_may_list_one_customers_orders(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         place_order(checkout, "alice")
         bobs = place_order(checkout, "bob")
@@ -215,7 +220,7 @@ class TestOrderList:
         assert response.json()["total_count"] == 1
 
     def test_a_customer_may_name_themselves_but_no_one_else(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         alices = place_order(checkout, "alice")
         place_order(checkout, "bob")
@@ -233,7 +238,7 @@ class TestOrderList:
 
 class TestPagination:
     def test_the_next_links_walk_through_every_order_once(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         placed = [place_order(checkout, "alice") for _ in range(5)]
         place_order(checkout, "bob")
@@ -255,7 +260,7 @@ class TestPagination:
         assert seen == [str(order_id) for order_id in reversed(placed)]
 
     def test_the_next_link_keeps_the_admins_filter(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         for _ in range(3):
             place_order(checkout, "bob")
@@ -265,7 +270,7 @@ class TestPagination:
         assert response.json()["next"] == "/api/orders?limit=2&offset=2&customer_id=bob"
 
     def test_an_offset_past_the_end_gives_an_empty_page(
-        self, api: ApiClient, checkout: CheckoutProcess
+        self, api: ApiClient, checkout: Checkout
     ) -> None:
         place_order(checkout, "alice")
 
@@ -332,3 +337,99 @@ class TestCheckout:
             "tok_ok",
         )
         assert api.get("/api/orders", headers=api.as_customer("bob")).json()["orders"] == []
+
+
+class TestCancellation:
+    """POST /api/orders/{id}/cancellation: the customer changes their mind before paying."""
+
+    def test_the_owner_cancels_a_pending_order_and_its_payment_is_discarded(
+        self, api: ApiClient, checkout: Checkout
+    ) -> None:
+        order_id = place_order(checkout, "alice")
+        responses: list[httpx.Response] = []
+
+        checkout.when_handled(
+            lambda: responses.append(
+                api.post(f"/api/orders/{order_id}/cancellation", headers=api.as_customer("alice"))
+            )
+        )
+
+        [response] = responses
+        assert response.status_code == 200, response.text
+        assert response.headers["etag"] == '"2"'
+        body = response.json()
+        assert (body["status"], body["cancellation_reason"]) == (
+            "cancelled",
+            "cancelled by the customer",
+        )
+        checkout.then(DiscardPayment(order_id=order_id, reason="cancelled by the customer"))
+
+    def test_an_admin_may_cancel_any_pending_order(
+        self, api: ApiClient, checkout: Checkout
+    ) -> None:
+        order_id = place_order(checkout, "alice")
+
+        response = api.post(f"/api/orders/{order_id}/cancellation", headers=api.as_admin())
+
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "cancelled"
+
+    def test_a_paid_order_can_no_longer_be_cancelled(
+        self, api: ApiClient, checkout: Checkout
+    ) -> None:
+        order_id = place_order(checkout, "alice")
+        checkout.given(payment_succeeded(order_id, uuid4()))
+
+        with nothing_written_to(api.shop, WRITTEN_BY_ORDERS):
+            response = api.post(
+                f"/api/orders/{order_id}/cancellation", headers=api.as_customer("alice")
+            )
+
+        assert_problem(response, 409)
+        assert "pending" in response.json()["detail"]
+
+    def test_a_stale_if_match_is_refused(self, api: ApiClient, checkout: Checkout) -> None:
+        order_id = place_order(checkout, "alice")
+
+        with nothing_written_to(api.shop, WRITTEN_BY_ORDERS):
+            response = api.post(
+                f"/api/orders/{order_id}/cancellation",
+                headers={**api.as_customer("alice"), "If-Match": '"7"'},
+            )
+
+        assert_problem(response, 412)
+
+    def test_the_current_if_match_is_accepted(self, api: ApiClient, checkout: Checkout) -> None:
+        order_id = place_order(checkout, "alice")
+
+        response = api.post(
+            f"/api/orders/{order_id}/cancellation",
+            headers={**api.as_customer("alice"), "If-Match": '"1"'},
+        )
+
+        assert response.status_code == 200, response.text
+
+    def test_another_customers_order_is_not_found(self, api: ApiClient, checkout: Checkout) -> None:
+        order_id = place_order(checkout, "alice")
+
+        with nothing_written_to(api.shop, WRITTEN_BY_ORDERS):
+            response = api.post(
+                f"/api/orders/{order_id}/cancellation", headers=api.as_customer("bob")
+            )
+
+        assert_problem(response, 404)
+
+    def test_an_unknown_order_is_not_found(self, api: ApiClient) -> None:
+        response = api.post(f"/api/orders/{uuid4()}/cancellation", headers=api.as_customer("alice"))
+
+        assert_problem(response, 404)
+
+    def test_an_anonymous_caller_must_authenticate(
+        self, api: ApiClient, checkout: Checkout
+    ) -> None:
+        order_id = place_order(checkout, "alice")
+
+        with nothing_written_to(api.shop, WRITTEN_BY_ORDERS):
+            response = api.post(f"/api/orders/{order_id}/cancellation")
+
+        assert_problem(response, 401)

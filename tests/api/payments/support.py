@@ -14,10 +14,10 @@ import httpx
 
 from modules.payments.application.commands import (
     RecordPaymentSucceeded,
-    RequestPayment,
     record_payment_succeeded,
     request_payment,
 )
+from modules.payments.contracts import RequestPayment
 from modules.payments.domain.payment import Payment
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, WebhookSignature
 from shop.bootstrap import Shop
@@ -33,7 +33,7 @@ WRITTEN_BY_PAYMENTS = ("payments_events", "payments_payment_views", "outbox_mess
 def a_payment(
     shop: Shop, customer_id: str = "alice", order_id: UUID | None = None, amount: str = "63.80"
 ) -> Payment:
-    """A payment requested for an order, as the orders' "Placed" message leads to."""
+    """A payment requested for an order, as the checkout's ``RequestPayment`` leads to."""
     return request_payment(
         RequestPayment(
             order_id=order_id or uuid4(),

@@ -14,16 +14,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from modules.payments.application.commands import (
-    DiscardPendingPayments,
-    discard_pending_payments,
-)
-from modules.payments.contracts import (
-    PAYMENT_FAILED,
-    PAYMENT_SUCCEEDED,
-    PaymentFailed,
-    PaymentSucceeded,
-)
+from modules.payments.application.commands import discard_payment
+from modules.payments.contracts import DiscardPayment, PaymentFailed, PaymentSucceeded
 from modules.payments.domain.payment import Payment, PaymentStatus
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, WebhookSignature
 from shared.settings import Settings
@@ -42,7 +34,7 @@ from tests.support import ApiClient
 
 
 def stored(shop: Shop, payment: Payment) -> Payment:
-    return context_of(shop).event_store.get(Payment, payment.id)
+    return context_of(shop).aggregates.get(Payment, payment.id)
 
 
 # --- recorded --------------------------------------------------------------------------------
@@ -58,7 +50,7 @@ def test_a_signed_success_is_recorded_and_published(api: ApiClient, shop: Shop) 
     assert stored(shop, payment).status is PaymentStatus.SUCCEEDED
     [view] = payments_of(shop, payment.order_id)
     assert (view.status, view.provider_reference) == (PaymentStatus.SUCCEEDED, "sbx_42")
-    [message] = published(shop, PAYMENT_SUCCEEDED)
+    [message] = published(shop, PaymentSucceeded.message_type)
     contract = PaymentSucceeded.model_validate(message)
     assert (contract.originator_id, contract.order_id) == (payment.id, payment.order_id)
     assert contract.provider_reference == "sbx_42"
@@ -73,7 +65,7 @@ def test_a_signed_failure_is_recorded_and_published(api: ApiClient, shop: Shop) 
     assert response.json() == {"outcome": "recorded"}
     [view] = payments_of(shop, payment.order_id)
     assert (view.status, view.failure_reason) == (PaymentStatus.FAILED, "card declined")
-    [message] = published(shop, PAYMENT_FAILED)
+    [message] = published(shop, PaymentFailed.message_type)
     contract = PaymentFailed.model_validate(message)
     assert (contract.originator_id, contract.order_id) == (payment.id, payment.order_id)
     assert contract.reason == "card declined"
@@ -250,8 +242,8 @@ def test_an_answer_about_a_discarded_payment_is_acknowledged_and_ignored(
     api: ApiClient, shop: Shop
 ) -> None:
     payment = a_payment(shop)
-    discard_pending_payments(
-        DiscardPendingPayments(payment.order_id, "order cancelled: out of stock"),
+    discard_payment(
+        DiscardPayment(order_id=payment.order_id, reason="cancelled by the customer"),
         context_of(shop),
     )
 

@@ -7,12 +7,11 @@ from typing import Any
 import pytest
 
 from modules.shipments.application import queries
-from modules.shipments.application.ports import ShipmentsContext
 from tests.support import ApiClient
 
 
 def stock(api: ApiClient) -> dict[str, int]:
-    context: ShipmentsContext = api.shop.contexts["shipments"]
+    context = api.shop.shipments
     return {level.product_id: level.quantity for level in queries.stock_levels(context)}
 
 

@@ -7,17 +7,18 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from modules.shipments.application.commands import ShipOrder, ship_order
-from modules.shipments.application.ports import ShipmentsContext
+from modules.shipments.application.commands import ship_order
+from modules.shipments.contracts import ShipOrder, ShippedItem
 from modules.shipments.domain.package import PackageItem
 from shared.clock import ManualClock
 from tests.support import ApiClient
 
 
 def shipped(api: ApiClient, customer_id: str, *items: PackageItem) -> UUID:
-    context: ShipmentsContext = api.shop.contexts["shipments"]
+    context = api.shop.shipments
     order_id = uuid4()
-    ship_order(ShipOrder(order_id, customer_id, items), context)
+    lines = [ShippedItem(product_id=item.product_id, quantity=item.quantity) for item in items]
+    ship_order(ShipOrder(order_id=order_id, customer_id=customer_id, items=lines), context)
     return order_id
 
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import event
 
 from shared.database import create_datastore, engine_of
+from shared.messaging import MessageHandler
 from shared.outbox import IntegrationMessage
-from shared.relay import DeliveryFailed, MessageHandler, OutboxRelay
+from shared.relay import DeliveryFailed, OutboxRelay
 from shop.bootstrap import Shop
 from tests.integration.kernel.support import (
     NOTICE_POSTED,

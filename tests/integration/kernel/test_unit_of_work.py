@@ -32,7 +32,7 @@ def save_cart(shop: Shop, cart: ShoppingCart) -> UUID:
     with shop.carts.transactions.unit_of_work() as uow:
         shop.carts.cart_views.save(uow.session, cart, shop.clock.now())
         message_id = uow.publish(ITEM_ADDED, {"cart_id": str(cart.id), "version": cart.version})
-        shop.carts.event_store.save(cart)
+        shop.carts.aggregates.save(cart)
     return message_id
 
 
@@ -55,7 +55,7 @@ def test_everything_a_unit_of_work_wrote_commits_together(shop: Shop) -> None:
 
     message_id = save_cart(shop, cart)
 
-    assert shop.carts.event_store.get(ShoppingCart, cart.id).version == 2
+    assert shop.carts.aggregates.get(ShoppingCart, cart.id).version == 2
     assert outbox_rows(shop, message_id) == 1
     with shop.carts.transactions.read_only() as session:
         view = shop.carts.cart_views.get(session, cart.id)
@@ -73,13 +73,13 @@ def test_an_error_after_save_leaves_no_event_no_message_and_no_read_model_row(
         with shop.carts.transactions.unit_of_work() as uow:
             shop.carts.cart_views.save(uow.session, cart, shop.clock.now())
             published.append(uow.publish(ITEM_ADDED, {"cart_id": str(cart.id)}))
-            shop.carts.event_store.save(cart)
+            shop.carts.aggregates.save(cart)
             raise PowerCut
 
     with pytest.raises(PowerCut):
         save_then_fail()
 
-    assert shop.carts.event_store.find(ShoppingCart, cart.id) is None
+    assert shop.carts.aggregates.find(ShoppingCart, cart.id) is None
     assert outbox_rows(shop, *published) == 0
     with shop.carts.transactions.read_only() as session:
         assert shop.carts.cart_views.get(session, cart.id) is None
@@ -90,8 +90,8 @@ def test_the_second_of_two_saves_from_the_same_version_conflicts_and_writes_noth
 ) -> None:
     save_cart(shop, a_cart())
     cart_id = ShoppingCart.create_id("alice")
-    first = shop.carts.event_store.get(ShoppingCart, cart_id)
-    second = shop.carts.event_store.get(ShoppingCart, cart_id)
+    first = shop.carts.aggregates.get(ShoppingCart, cart_id)
+    second = shop.carts.aggregates.get(ShoppingCart, cart_id)
     first.add_product_item("ceramic-mug", 1, Decimal("14.00"), "EUR")
     second.add_product_item("french-press", 1, Decimal("39.00"), "EUR")
     save_cart(shop, first)
@@ -99,7 +99,7 @@ def test_the_second_of_two_saves_from_the_same_version_conflicts_and_writes_noth
     with pytest.raises(ConcurrencyConflict):
         save_cart(shop, second)
 
-    stored = shop.carts.event_store.get(ShoppingCart, cart_id)
+    stored = shop.carts.aggregates.get(ShoppingCart, cart_id)
     assert stored.version == 3
     assert set(stored.lines) == {"espresso-beans-1kg", "ceramic-mug"}
     assert outbox_rows_total(shop) == 2, "one message per successful save"
@@ -123,12 +123,12 @@ def test_two_concurrent_units_of_work_on_one_cart_one_wins_the_other_conflicts(
     def add(product_id: str) -> None:
         try:
             with shop.carts.transactions.unit_of_work() as uow:
-                cart = shop.carts.event_store.get(ShoppingCart, cart_id)
+                cart = shop.carts.aggregates.get(ShoppingCart, cart_id)
                 both_loaded.wait()
                 cart.add_product_item(product_id, 1, Decimal("10.00"), "EUR")
                 shop.carts.cart_views.save(uow.session, cart, shop.clock.now())
                 published[product_id] = uow.publish(ITEM_ADDED, {"cart_id": str(cart_id)})
-                shop.carts.event_store.save(cart)
+                shop.carts.aggregates.save(cart)
         except ConcurrencyConflict:
             outcomes[product_id] = "conflict"
         else:
@@ -143,7 +143,7 @@ def test_two_concurrent_units_of_work_on_one_cart_one_wins_the_other_conflicts(
     assert sorted(outcomes.values()) == ["conflict", "saved"]
     winner = next(product for product, outcome in outcomes.items() if outcome == "saved")
     loser = next(product for product, outcome in outcomes.items() if outcome == "conflict")
-    stored = shop.carts.event_store.get(ShoppingCart, cart_id)
+    stored = shop.carts.aggregates.get(ShoppingCart, cart_id)
     assert stored.version == 3
     assert set(stored.lines) == {"espresso-beans-1kg", winner}
     assert outbox_rows(shop, published[winner]) == 1

@@ -1,216 +1,273 @@
-"""The checkout process manager, specified as given messages / when message / then messages."""
+"""The checkout process manager, specified as given messages / when a message / then commands.
+
+Messages are delivered through the shop's routing tables, against the real database;
+"then" reads the commands the process manager put in the outbox, and the order's
+events from its stream.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from modules.orders.contracts import (
-    ORDER_CANCELLED,
-    ORDER_COMPLETED,
-    ORDER_PAID,
-    ORDER_PLACED,
-    OrderCancelled,
-    OrderCompleted,
-    OrderPaid,
-    OrderPlaced,
-)
-from modules.orders.domain.order import OrderStatus
+from modules.orders.application.checkout_process import CancelOrder, cancel_order
+from modules.orders.domain.order import Order, OrderIsNotPending, OrderStatus
 from modules.orders.infrastructure.tables import order_views, status_changes
+from modules.payments.contracts import DiscardPayment
 from shared.clock import ManualClock
-from shared.outbox import IntegrationMessage
+from shared.errors import NotFound, StaleVersion
+from shared.messaging import IntegrationEvent
 from shop.bootstrap import Shop
 from tests.integration.orders.checkout import (
     CART_ID,
-    HANDLERS,
     ITEMS,
-    CheckoutProcess,
+    PACKAGE_ID,
+    PAYMENT_ID,
+    TOTAL,
+    Checkout,
+    cancelled,
     cart_confirmed,
+    out_of_stock,
     package_sent,
     payment_failed,
     payment_succeeded,
-    products_out_of_stock,
+    request_payment,
+    ship_order,
 )
+from tests.specification import Fact
+from tests.support import table_size
 
 
 @pytest.fixture
-def checkout(shop: Shop, clock: ManualClock) -> CheckoutProcess:
-    return CheckoutProcess(shop, clock)
+def checkout(shop: Shop, clock: ManualClock) -> Checkout:
+    return Checkout(shop, clock)
 
 
-PAYMENT_ID = UUID("00000000-0000-4000-8000-0000000000a1")
-PACKAGE_ID = UUID("00000000-0000-4000-8000-0000000000b1")
-
-
-class TestPlacing:
-    def test_a_confirmed_cart_places_a_pending_order(self, checkout: CheckoutProcess) -> None:
-        checkout.when(cart_confirmed("alice"))
-
-        [placed] = checkout.then_published()
-        assert placed.message_type == ORDER_PLACED
-        contract = OrderPlaced.model_validate(placed.payload)
-        assert contract.customer_id == "alice"
-        assert contract.cart_id == CART_ID
-        assert [item.model_dump() for item in contract.items] == ITEMS
-        assert (contract.total, contract.currency) == (Decimal("63.80"), "EUR")
-        assert contract.payment_method == "tok_ok"
-        order = checkout.order(contract.originator_id)
-        assert order.status is OrderStatus.PENDING
-        assert order.customer_id == "alice"
+# --- the happy path --------------------------------------------------------------------------
 
 
 class TestHappyPath:
-    def test_a_successful_payment_pays_the_order(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
+    def test_a_confirmed_cart_places_a_pending_order_and_requests_its_payment(
+        self, checkout: Checkout
+    ) -> None:
+        checkout.when(cart_confirmed("tok_ok"))
 
-        checkout.when(payment_succeeded(order_id, PAYMENT_ID))
-
-        [paid] = checkout.then_published()
-        assert paid.message_type == ORDER_PAID
-        contract = OrderPaid.model_validate(paid.payload)
-        assert contract.originator_id == order_id
-        assert contract.payment_id == PAYMENT_ID
-        assert contract.customer_id == "alice"
-        assert [(i.product_id, i.quantity) for i in contract.items] == [
-            ("espresso-beans-1kg", 2),
-            ("ceramic-mug", 1),
-        ]
-        assert checkout.order(order_id).status is OrderStatus.PAID
-
-    def test_the_sent_package_completes_the_order(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
-        checkout.given(payment_succeeded(order_id, PAYMENT_ID))
-
-        checkout.when(package_sent(order_id, PACKAGE_ID))
-
-        [completed] = checkout.then_published()
-        assert completed.message_type == ORDER_COMPLETED
-        contract = OrderCompleted.model_validate(completed.payload)
-        assert (contract.originator_id, contract.package_id) == (order_id, PACKAGE_ID)
+        [sent] = checkout.sent_since_when()
+        order_id = UUID(sent.payload["order_id"])
+        checkout.then(request_payment(order_id, "tok_ok"))
         order = checkout.order(order_id)
-        assert order.status is OrderStatus.COMPLETED
-        assert order.package_id == PACKAGE_ID
+        assert order.status is OrderStatus.PENDING
+        assert (order.customer_id, order.cart_id, order.total) == ("alice", CART_ID, TOTAL)
+        assert order.items == [item.model_dump() for item in ITEMS]
+
+    def test_a_successful_payment_pays_the_order_and_ships_it(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
+
+        checkout.when(payment_succeeded(order_id))
+
+        checkout.then(ship_order(order_id))
+        checkout.then_order_recorded(
+            order_id,
+            1,
+            Fact(
+                Order.Paid,
+                {
+                    "payment_id": PAYMENT_ID,
+                    "customer_id": "alice",
+                    "items": [item.model_dump() for item in ITEMS],
+                },
+            ),
+        )
+
+    def test_the_sent_package_completes_the_order(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
+        checkout.given(payment_succeeded(order_id))
+
+        checkout.when(package_sent(order_id))
+
+        checkout.then()
+        checkout.then_order_recorded(order_id, 2, Fact(Order.Completed, {"package_id": PACKAGE_ID}))
+        assert checkout.order(order_id).status is OrderStatus.COMPLETED
+
+
+# --- the failure paths -----------------------------------------------------------------------
 
 
 class TestFailurePaths:
-    def test_a_declined_payment_cancels_the_order(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
+    def test_a_declined_payment_cancels_the_order_and_ships_nothing(
+        self, checkout: Checkout
+    ) -> None:
+        order_id = checkout.placed("tok_declined")
 
-        checkout.when(payment_failed(order_id, PAYMENT_ID))
+        checkout.when(payment_failed(order_id))
 
-        [cancelled] = checkout.then_published()
-        assert cancelled.message_type == ORDER_CANCELLED
-        contract = OrderCancelled.model_validate(cancelled.payload)
-        assert (contract.originator_id, contract.reason) == (order_id, "payment declined")
-        order = checkout.order(order_id)
-        assert order.status is OrderStatus.CANCELLED
-        assert order.cancellation_reason == "payment declined"
+        checkout.then()
+        checkout.then_order_recorded(order_id, 1, cancelled("payment declined"))
 
-    def test_products_out_of_stock_cancel_the_paid_order(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
-        checkout.given(payment_succeeded(order_id, PAYMENT_ID))
+    def test_products_out_of_stock_cancel_the_paid_order(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
+        checkout.given(payment_succeeded(order_id))
 
-        checkout.when(products_out_of_stock(order_id, PACKAGE_ID))
+        checkout.when(out_of_stock(order_id))
 
-        [cancelled] = checkout.then_published()
-        assert cancelled.message_type == ORDER_CANCELLED
-        contract = OrderCancelled.model_validate(cancelled.payload)
-        assert (contract.originator_id, contract.reason) == (order_id, "out of stock")
-        order = checkout.order(order_id)
-        assert order.status is OrderStatus.CANCELLED
-        assert order.cancellation_reason == "out of stock"
+        checkout.then()
+        checkout.then_order_recorded(order_id, 2, cancelled("out of stock"))
 
+    def test_the_customer_cancels_a_pending_order_and_its_payment_is_discarded(
+        self, checkout: Checkout
+    ) -> None:
+        order_id = checkout.placed("tok_no_answer")
+
+        checkout.when_handled(lambda: cancel_order(CancelOrder(order_id), checkout.context))
+
+        checkout.then(DiscardPayment(order_id=order_id, reason="cancelled by the customer"))
+        checkout.then_order_recorded(order_id, 1, cancelled("cancelled by the customer"))
+
+    def test_the_customer_cannot_cancel_a_paid_order(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
+        checkout.given(payment_succeeded(order_id))
+
+        with pytest.raises(OrderIsNotPending):
+            checkout.when_handled(lambda: cancel_order(CancelOrder(order_id), checkout.context))
+
+        checkout.then()
+        assert checkout.order(order_id).version == 2
+
+    def test_a_cancellation_at_a_stale_version_is_refused(self, checkout: Checkout) -> None:
+        order_id = checkout.placed("tok_no_answer")
+
+        with pytest.raises(StaleVersion):
+            checkout.when_handled(
+                lambda: cancel_order(CancelOrder(order_id, expected_version=7), checkout.context)
+            )
+
+        checkout.then()
+        assert checkout.order(order_id).status is OrderStatus.PENDING
+
+    def test_cancelling_an_unknown_order_is_not_found(self, checkout: Checkout) -> None:
+        with pytest.raises(NotFound):
+            cancel_order(CancelOrder(uuid4()), checkout.context)
+
+
+# --- what the order refuses: logged, nothing changes, nothing is sent -------------------------
+
+
+class TestRefusals:
     def test_a_payment_succeeding_after_the_cancellation_neither_pays_nor_ships(
-        self, checkout: CheckoutProcess
+        self, checkout: Checkout, caplog: pytest.LogCaptureFixture
     ) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
-        checkout.given(payment_failed(order_id, PAYMENT_ID))
-
-        checkout.when(payment_succeeded(order_id, uuid4()))
-
-        assert checkout.then_published() == []
-        order = checkout.order(order_id)
-        assert order.status is OrderStatus.CANCELLED
-        assert order.payment_id is None
-        assert order.version == 2
-
-    def test_a_payment_succeeding_for_a_completed_order_leaves_it_completed(
-        self, checkout: CheckoutProcess, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
-        checkout.given(payment_succeeded(order_id, PAYMENT_ID), package_sent(order_id, PACKAGE_ID))
+        order_id = checkout.placed()
+        checkout.given(payment_failed(order_id))
 
         with caplog.at_level(logging.WARNING):
             checkout.when(payment_succeeded(order_id, uuid4()))
 
-        assert checkout.then_published() == []
-        order = checkout.order(order_id)
-        assert order.status is OrderStatus.COMPLETED
-        assert order.payment_id == PAYMENT_ID
-        assert order.version == 3
-        assert f"refused by order {order_id}" in caplog.text
+        checkout.then()
+        checkout.then_order_recorded(order_id, 2)
+        assert f"order {order_id} is cancelled" in caplog.text
+
+    def test_a_payment_succeeding_for_a_completed_order_leaves_it_completed(
+        self, checkout: Checkout
+    ) -> None:
+        order_id = checkout.placed()
+        checkout.given(payment_succeeded(order_id), package_sent(order_id))
+
+        checkout.when(payment_succeeded(order_id, uuid4()))
+
+        checkout.then()
+        checkout.then_order_recorded(order_id, 3)
+
+    def test_a_package_sent_for_a_pending_order_does_not_complete_it(
+        self, checkout: Checkout
+    ) -> None:
+        order_id = checkout.placed()
+
+        checkout.when(package_sent(order_id))
+
+        checkout.then()
+        assert checkout.order(order_id).status is OrderStatus.PENDING
 
     def test_a_package_sent_for_a_cancelled_order_does_not_complete_it(
-        self, checkout: CheckoutProcess
+        self, checkout: Checkout
     ) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
-        checkout.given(
-            payment_succeeded(order_id, PAYMENT_ID), products_out_of_stock(order_id, uuid4())
-        )
+        order_id = checkout.placed()
+        checkout.given(payment_succeeded(order_id), out_of_stock(order_id, uuid4()))
 
-        checkout.when(package_sent(order_id, PACKAGE_ID))
+        checkout.when(package_sent(order_id))
 
-        assert checkout.then_published() == []
+        checkout.then()
         assert checkout.order(order_id).status is OrderStatus.CANCELLED
 
-    def test_a_completed_order_is_not_cancelled_afterwards(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
-        checkout.given(payment_succeeded(order_id, PAYMENT_ID), package_sent(order_id, PACKAGE_ID))
+    @pytest.mark.parametrize(
+        "late", [payment_failed, out_of_stock], ids=["payment failed", "out of stock"]
+    )
+    def test_a_completed_order_is_not_cancelled_afterwards(
+        self, checkout: Checkout, late: Any
+    ) -> None:
+        order_id = checkout.placed()
+        checkout.given(payment_succeeded(order_id), package_sent(order_id))
 
-        checkout.when(products_out_of_stock(order_id, uuid4()))
+        checkout.when(late(order_id))
 
-        assert checkout.then_published() == []
+        checkout.then()
         assert checkout.order(order_id).status is OrderStatus.COMPLETED
 
     @pytest.mark.parametrize(
-        "incoming",
-        [payment_succeeded, payment_failed, package_sent, products_out_of_stock],
+        "about_unknown_order",
+        [payment_succeeded, payment_failed, package_sent, out_of_stock],
         ids=["payment succeeded", "payment failed", "package sent", "out of stock"],
     )
-    def test_a_message_for_an_unknown_order_is_ignored(
-        self,
-        checkout: CheckoutProcess,
-        incoming: Callable[[UUID, UUID], IntegrationMessage],
+    def test_a_message_about_an_unknown_order_changes_nothing(
+        self, checkout: Checkout, about_unknown_order: Any, caplog: pytest.LogCaptureFixture
     ) -> None:
-        checkout.given(cart_confirmed())
+        checkout.placed()
+        unknown = uuid4()
 
-        checkout.when(incoming(uuid4(), uuid4()))
+        with caplog.at_level(logging.WARNING):
+            checkout.when(about_unknown_order(unknown))
 
-        assert checkout.then_published() == []
-        assert checkout.rows(order_views) == 1
-        assert checkout.rows(status_changes) == 1
+        checkout.then()
+        assert table_size(checkout.shop, order_views) == 1
+        assert table_size(checkout.shop, status_changes) == 1
+        assert f"{unknown} not found" in caplog.text
+
+
+# --- what the process reads of the messages --------------------------------------------------
+
+
+class TestContracts:
+    def test_fields_the_contract_does_not_declare_are_ignored(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
+
+        checkout.when(
+            payment_succeeded(order_id),
+            extra={"originator_version": 2, "timestamp": "2026-01-01T12:00:00Z"},
+        )
+
+        checkout.then(ship_order(order_id))
+
+    def test_a_message_that_breaks_its_contract_is_refused_loudly(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
+        broken: IntegrationEvent = payment_succeeded(order_id)
+
+        with pytest.raises(ValueError, match="order_id"):
+            checkout.when(broken, extra={"order_id": "not-a-uuid"})
+
+        assert checkout.order(order_id).status is OrderStatus.PENDING
+
+
+# --- read models and the unit of work --------------------------------------------------------
 
 
 class TestReadModels:
-    def test_the_status_history_follows_the_order(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
+    def test_the_status_history_follows_the_order(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
 
-        checkout.given(payment_succeeded(order_id, PAYMENT_ID), package_sent(order_id, PACKAGE_ID))
+        checkout.given(payment_succeeded(order_id), package_sent(order_id))
 
         details = checkout.details(order_id)
         assert [change.status for change in details.history] == [
@@ -222,18 +279,17 @@ class TestReadModels:
         assert (details.payment_id, details.package_id) == (PAYMENT_ID, PACKAGE_ID)
 
     def test_the_times_shown_are_the_shops_clock_when_each_message_was_handled(
-        self, checkout: CheckoutProcess
+        self, checkout: Checkout
     ) -> None:
         clock = checkout.clock
         placed_at = clock.now()
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
+        order_id = checkout.placed()
         clock.advance(timedelta(minutes=5))
         paid_at = clock.now()
-        checkout.given(payment_succeeded(order_id, PAYMENT_ID))
+        checkout.given(payment_succeeded(order_id))
         clock.advance(timedelta(days=2))
         completed_at = clock.now()
-        checkout.given(package_sent(order_id, PACKAGE_ID))
+        checkout.given(package_sent(order_id))
         clock.advance(timedelta(hours=1))
 
         details = checkout.details(order_id)
@@ -243,14 +299,11 @@ class TestReadModels:
             completed_at,
         ]
         assert (details.placed_at, details.updated_at) == (placed_at, completed_at)
-        [summary] = checkout.page().orders
-        assert (summary.placed_at, summary.updated_at) == (placed_at, completed_at)
 
-    def test_the_cancellation_reason_is_in_the_history(self, checkout: CheckoutProcess) -> None:
-        checkout.given(cart_confirmed())
-        order_id = checkout.placed_order_id()
+    def test_the_cancellation_reason_is_in_the_history(self, checkout: Checkout) -> None:
+        order_id = checkout.placed()
 
-        checkout.given(payment_failed(order_id, PAYMENT_ID))
+        checkout.given(payment_failed(order_id))
 
         details = checkout.details(order_id)
         assert [(change.status, change.reason) for change in details.history] == [
@@ -260,24 +313,17 @@ class TestReadModels:
         assert details.cancellation_reason == "payment declined"
 
 
-class TestUnitOfWork:
-    def test_a_failed_save_leaves_no_order_view_and_no_message(
-        self, checkout: CheckoutProcess, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        def failing_save(*_: Any) -> None:
-            raise RuntimeError("the database went away")
+def test_a_failed_save_leaves_no_order_no_view_and_no_command(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_save(*_: Any) -> None:
+        raise RuntimeError("the database went away")
 
-        monkeypatch.setattr(checkout.context.event_store, "save", failing_save)
+    monkeypatch.setattr(checkout.context.aggregates, "save", failing_save)
 
-        with pytest.raises(RuntimeError):
-            checkout.when(cart_confirmed())
+    with pytest.raises(RuntimeError):
+        checkout.when(cart_confirmed())
 
-        assert checkout.published() == []
-        assert checkout.rows(order_views) == 0
-        assert checkout.rows(status_changes) == 0
-
-
-def test_the_process_manager_subscribes_to_every_message_it_handles(shop: Shop) -> None:
-    for message_type, handler in HANDLERS.items():
-        names = [s.name for s in shop.subscriptions.for_type(message_type)]
-        assert f"orders.{handler.__name__}" in names
+    checkout.then()
+    assert table_size(checkout.shop, order_views) == 0
+    assert table_size(checkout.shop, status_changes) == 0

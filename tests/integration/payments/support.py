@@ -1,10 +1,9 @@
-"""Helpers for the payments tests: messages as other modules publish them, a relay that
+"""Helpers for the payments tests: commands as the checkout sends them, a relay that
 delivers only to the payments handlers, webhook senders, and what the module stored."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -12,13 +11,14 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Table, func, select
 
-from modules.orders.contracts import ORDER_CANCELLED, ORDER_PLACED
-from modules.payments.application.ports import PaymentsContext
+from modules.payments.application.context import PaymentsContext
+from modules.payments.contracts import DiscardPayment, RequestPayment
 from modules.payments.infrastructure.payment_views import PaymentView
 from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider, WebhookSender
 from modules.payments.module import payments
+from shared.messaging import Command, Subscriptions
 from shared.outbox import outbox_messages
-from shared.relay import OutboxRelay, Subscriptions
+from shared.relay import OutboxRelay
 from shared.unit_of_work import Transactions
 from shop.bootstrap import Shop
 from tests.support import ApiClient, eventually
@@ -27,8 +27,7 @@ WEBHOOK_PATH = "/api/payments/webhooks/sandbox"
 
 
 def context_of(shop: Shop) -> PaymentsContext:
-    context: PaymentsContext = shop.contexts["payments"]
-    return context
+    return shop.payments
 
 
 def sandbox_of(shop: Shop) -> SandboxPaymentProvider:
@@ -38,10 +37,10 @@ def sandbox_of(shop: Shop) -> SandboxPaymentProvider:
     return provider
 
 
-def publish_as(shop: Shop, source: str, message_type: str, payload: Mapping[str, Any]) -> None:
-    """Publishes a message through the outbox as the module ``source`` would."""
+def send_as(shop: Shop, source: str, command: Command) -> None:
+    """Sends a command through the outbox as the module ``source`` would."""
     with Transactions(shop.datastore, shop.outbox, source).unit_of_work() as uow:
-        uow.publish(message_type, payload)
+        uow.send(command)
 
 
 def place_order(
@@ -51,40 +50,25 @@ def place_order(
     customer_id: str = "alice",
     total: str = "63.80",
 ) -> UUID:
-    """Publishes "orders.Order.Placed" as the orders module does; returns the order id."""
+    """Asks payments for an order's payment, as the checkout does; returns the order id."""
     order_id = uuid4()
-    publish_as(
+    send_as(
         shop,
         "orders",
-        ORDER_PLACED,
-        {
-            "originator_id": order_id,
-            "originator_version": 1,
-            "timestamp": shop.clock.now(),
-            "originator_topic": "modules.orders.domain.order:Order",
-            "customer_id": customer_id,
-            "cart_id": uuid4(),
-            "items": [{"product_id": "ceramic-mug", "quantity": 1, "unit_price": total}],
-            "total": Decimal(total),
-            "currency": "EUR",
-            "payment_method": payment_method,
-        },
+        RequestPayment(
+            order_id=order_id,
+            customer_id=customer_id,
+            amount=Decimal(total),
+            currency="EUR",
+            payment_method=payment_method,
+        ),
     )
     return order_id
 
 
 def cancel_order(shop: Shop, order_id: UUID, reason: str) -> None:
-    publish_as(
-        shop,
-        "orders",
-        ORDER_CANCELLED,
-        {
-            "originator_id": order_id,
-            "originator_version": 2,
-            "timestamp": shop.clock.now(),
-            "reason": reason,
-        },
-    )
+    """Asks payments to discard the order's payment, as the checkout does on cancellation."""
+    send_as(shop, "orders", DiscardPayment(order_id=order_id, reason=reason))
 
 
 class PaymentsRelay:
@@ -92,7 +76,7 @@ class PaymentsRelay:
 
     def __init__(self, shop: Shop) -> None:
         subscriptions = Subscriptions()
-        payments.subscribe(context_of(shop), subscriptions)
+        subscriptions.route(payments.name, payments.routes, context_of(shop))
         self._shop = shop
         self._relay = OutboxRelay(shop.datastore, subscriptions, name="payments-under-test")
         self._delivered = 0

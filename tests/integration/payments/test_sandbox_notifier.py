@@ -88,7 +88,7 @@ def test_the_worker_posts_signed_notifications_to_the_public_base_url(
     shop = shop_posting_to
     payment_id = uuid4()
     sandbox_of(shop).request_payment(payment_id, Decimal("9.80"), "EUR", "tok_declined")
-    [worker] = payments.background_workers(context_of(shop))
+    [worker] = payments.background_workers(context_of(shop), shop.dependencies)
 
     worker.start()
     try:

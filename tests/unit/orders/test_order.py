@@ -2,228 +2,213 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
 
 from modules.orders.domain.order import (
     Order,
     OrderIsCancelled,
     OrderIsCompleted,
     OrderIsNotPaid,
-    OrderLine,
+    OrderIsNotPending,
     OrderStatus,
 )
+from shared.pricing import PricedLine
+from tests.specification import RECORDED_AT, Fact, given_aggregate
 
 ORDER_ID = UUID("00000000-0000-4000-8000-000000000001")
 CART_ID = UUID("00000000-0000-4000-8000-000000000002")
 PAYMENT_ID = UUID("00000000-0000-4000-8000-000000000003")
 PACKAGE_ID = UUID("00000000-0000-4000-8000-000000000004")
-RECORDED_AT = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 ITEMS: list[dict[str, Any]] = [
     {"product_id": "espresso-beans-1kg", "quantity": 2, "unit_price": Decimal("24.90")},
     {"product_id": "ceramic-mug", "quantity": 1, "unit_price": Decimal("14.00")},
 ]
 TOTAL = Decimal("63.80")
 
-PastEvent = Callable[[int], Aggregate.Event]
+
+# --- the vocabulary of the specifications ---------------------------------------------------
 
 
-def placed(version: int) -> Aggregate.Event:
-    return Order.Placed(
-        originator_id=ORDER_ID,
-        originator_version=version,
-        timestamp=RECORDED_AT,
-        originator_topic=get_topic(Order),
-        customer_id="alice",
-        cart_id=CART_ID,
-        items=ITEMS,
-        total=TOTAL,
-        currency="EUR",
-        payment_method="tok_ok",
+def placed() -> Fact:
+    return Fact(
+        Order.Placed,
+        {
+            "customer_id": "alice",
+            "cart_id": CART_ID,
+            "items": ITEMS,
+            "total": TOTAL,
+            "currency": "EUR",
+            "payment_method": "tok_ok",
+        },
     )
 
 
-def paid(version: int) -> Aggregate.Event:
-    return Order.Paid(
-        originator_id=ORDER_ID,
-        originator_version=version,
-        timestamp=RECORDED_AT,
-        payment_id=PAYMENT_ID,
-        customer_id="alice",
-        items=ITEMS,
+def paid() -> Fact:
+    return Fact(Order.Paid, {"payment_id": PAYMENT_ID, "customer_id": "alice", "items": ITEMS})
+
+
+def completed() -> Fact:
+    return Fact(Order.Completed, {"package_id": PACKAGE_ID})
+
+
+def cancelled(reason: str) -> Fact:
+    return Fact(Order.Cancelled, {"reason": reason})
+
+
+def state_of(order: Order) -> tuple[object, ...]:
+    return (
+        order.version,
+        order.status,
+        order.payment_id,
+        order.package_id,
+        order.cancellation_reason,
     )
 
 
-def completed(version: int) -> Aggregate.Event:
-    return Order.Completed(
-        originator_id=ORDER_ID,
-        originator_version=version,
-        timestamp=RECORDED_AT,
-        package_id=PACKAGE_ID,
-    )
-
-
-def cancelled(reason: str) -> PastEvent:
-    def event(version: int) -> Aggregate.Event:
-        return Order.Cancelled(
-            originator_id=ORDER_ID,
-            originator_version=version,
-            timestamp=RECORDED_AT,
-            reason=reason,
-        )
-
-    return event
-
-
-def given(*history: PastEvent) -> Order:
-    """The order rebuilt from its recorded events, as the event store would load it."""
-    order: Order | None = None
-    for version, past_event in enumerate(history, start=1):
-        order = past_event(version).mutate(order)
-    assert order is not None
-    return order
-
-
-def then(order: Order) -> list[Any]:
-    return list(order.collect_events())
+given = given_aggregate(Order, ORDER_ID, state_of)
 
 
 class TestPlacing:
     def test_a_confirmed_cart_places_a_pending_order(self) -> None:
-        order = Order(
-            customer_id="alice",
-            cart_id=CART_ID,
-            items=ITEMS,
-            total=TOTAL,
-            currency="EUR",
-            payment_method="tok_ok",
+        order = (
+            given()
+            .when(
+                lambda: Order(
+                    customer_id="alice",
+                    cart_id=CART_ID,
+                    items=ITEMS,
+                    total=TOTAL,
+                    currency="EUR",
+                    payment_method="tok_ok",
+                )
+            )
+            .then(placed())
         )
 
-        [event] = then(order)
-        assert isinstance(event, Order.Placed)
-        assert event.originator_id == order.id
-        assert (event.customer_id, event.cart_id, event.items) == ("alice", CART_ID, ITEMS)
-        assert (event.total, event.currency, event.payment_method) == (TOTAL, "EUR", "tok_ok")
         assert order.status is OrderStatus.PENDING
         assert order.lines == (
-            OrderLine("espresso-beans-1kg", 2, Decimal("24.90")),
-            OrderLine("ceramic-mug", 1, Decimal("14.00")),
+            PricedLine("espresso-beans-1kg", 2, Decimal("24.90")),
+            PricedLine("ceramic-mug", 1, Decimal("14.00")),
         )
 
 
 class TestPaying:
     def test_a_pending_order_becomes_paid(self) -> None:
-        order = given(placed)
+        order = given(placed()).when(lambda order: order.record_payment(PAYMENT_ID)).then(paid())
 
-        order.record_payment(PAYMENT_ID)
-
-        [event] = then(order)
-        assert isinstance(event, Order.Paid)
-        assert (event.payment_id, event.customer_id, event.items) == (PAYMENT_ID, "alice", ITEMS)
         assert order.status is OrderStatus.PAID
         assert order.payment_id == PAYMENT_ID
 
     def test_a_cancelled_order_refuses_the_payment(self) -> None:
-        order = given(placed, cancelled("payment declined"))
-
-        with pytest.raises(OrderIsCancelled):
-            order.record_payment(PAYMENT_ID)
-
-        assert then(order) == []
-        assert order.status is OrderStatus.CANCELLED
-        assert order.payment_id is None
+        (
+            given(placed(), cancelled("payment declined"))
+            .when(lambda order: order.record_payment(PAYMENT_ID))
+            .then_refused(OrderIsCancelled, "is cancelled and cannot be paid")
+        )
 
     def test_a_completed_order_refuses_the_payment(self) -> None:
-        order = given(placed, paid, completed)
-
-        with pytest.raises(OrderIsCompleted):
-            order.record_payment(uuid4())
-
-        assert then(order) == []
-        assert order.status is OrderStatus.COMPLETED
-        assert order.payment_id == PAYMENT_ID
+        (
+            given(placed(), paid(), completed())
+            .when(lambda order: order.record_payment(uuid4()))
+            .then_refused(OrderIsCompleted, "is completed and cannot be paid")
+        )
 
 
 class TestCompleting:
     def test_a_paid_order_is_completed_when_its_package_is_sent(self) -> None:
-        order = given(placed, paid)
+        order = (
+            given(placed(), paid()).when(lambda order: order.complete(PACKAGE_ID)).then(completed())
+        )
 
-        order.complete(PACKAGE_ID)
-
-        [event] = then(order)
-        assert isinstance(event, Order.Completed)
-        assert event.package_id == PACKAGE_ID
         assert order.status is OrderStatus.COMPLETED
         assert order.package_id == PACKAGE_ID
 
     def test_a_pending_order_cannot_be_completed(self) -> None:
-        order = given(placed)
-
-        with pytest.raises(OrderIsNotPaid):
-            order.complete(PACKAGE_ID)
-
-        assert then(order) == []
-        assert order.status is OrderStatus.PENDING
+        (
+            given(placed())
+            .when(lambda order: order.complete(PACKAGE_ID))
+            .then_refused(OrderIsNotPaid, "is not paid yet and cannot be completed")
+        )
 
     @pytest.mark.parametrize(
         "history",
-        [(placed, cancelled("payment declined")), (placed, paid, cancelled("out of stock"))],
+        [(placed(), cancelled("payment declined")), (placed(), paid(), cancelled("out of stock"))],
         ids=["cancelled before payment", "cancelled after payment"],
     )
-    def test_a_cancelled_order_cannot_be_completed(self, history: tuple[PastEvent, ...]) -> None:
-        order = given(*history)
-
-        with pytest.raises(OrderIsCancelled):
-            order.complete(PACKAGE_ID)
-
-        assert then(order) == []
-        assert order.status is OrderStatus.CANCELLED
+    def test_a_cancelled_order_cannot_be_completed(self, history: tuple[Fact, ...]) -> None:
+        (
+            given(*history)
+            .when(lambda order: order.complete(PACKAGE_ID))
+            .then_refused(OrderIsCancelled, "is cancelled and cannot be completed")
+        )
 
 
 class TestCancelling:
     def test_a_pending_order_is_cancelled_with_its_reason(self) -> None:
-        order = given(placed)
+        order = (
+            given(placed())
+            .when(lambda order: order.cancel("payment declined"))
+            .then(cancelled("payment declined"))
+        )
 
-        order.cancel("payment declined")
-
-        [event] = then(order)
-        assert isinstance(event, Order.Cancelled)
-        assert event.reason == "payment declined"
         assert order.status is OrderStatus.CANCELLED
         assert order.cancellation_reason == "payment declined"
 
     def test_a_paid_order_is_cancelled_with_its_reason(self) -> None:
-        order = given(placed, paid)
+        order = (
+            given(placed(), paid())
+            .when(lambda order: order.cancel("out of stock"))
+            .then(cancelled("out of stock"))
+        )
 
-        order.cancel("out of stock")
-
-        [event] = then(order)
-        assert isinstance(event, Order.Cancelled)
-        assert event.reason == "out of stock"
         assert order.status is OrderStatus.CANCELLED
         assert order.cancellation_reason == "out of stock"
 
     def test_a_completed_order_cannot_be_cancelled(self) -> None:
-        order = given(placed, paid, completed)
+        (
+            given(placed(), paid(), completed())
+            .when(lambda order: order.cancel("out of stock"))
+            .then_refused(OrderIsCompleted, "is completed and cannot be cancelled")
+        )
 
-        with pytest.raises(OrderIsCompleted):
-            order.cancel("out of stock")
 
-        assert then(order) == []
-        assert order.status is OrderStatus.COMPLETED
-        assert order.cancellation_reason is None
+class TestCancellingBeforePayment:
+    def test_a_pending_order_is_cancelled_with_the_customers_reason(self) -> None:
+        order = (
+            given(placed())
+            .when(lambda order: order.cancel_before_payment("changed my mind"))
+            .then(cancelled("changed my mind"))
+        )
+
+        assert order.status is OrderStatus.CANCELLED
+        assert order.cancellation_reason == "changed my mind"
+
+    @pytest.mark.parametrize(
+        ("history", "status"),
+        [
+            ((placed(), paid()), "paid"),
+            ((placed(), paid(), completed()), "completed"),
+            ((placed(), cancelled("payment declined")), "cancelled"),
+        ],
+        ids=["paid", "completed", "cancelled"],
+    )
+    def test_an_order_that_no_longer_waits_for_its_payment_refuses(
+        self, history: tuple[Fact, ...], status: str
+    ) -> None:
+        (
+            given(*history)
+            .when(lambda order: order.cancel_before_payment("changed my mind"))
+            .then_refused(OrderIsNotPending, f"is {status}; only a pending order can be cancelled")
+        )
 
 
 class TestReplaying:
     def test_the_history_rebuilds_the_whole_order(self) -> None:
-        order = given(placed, paid, completed)
+        order = given(placed(), paid(), completed()).aggregate
 
         assert order.id == ORDER_ID
         assert order.version == 3

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from modules.carts.infrastructure.cart_views import CartViews
 from modules.carts.infrastructure.catalogue import ProductCatalogue
-from modules.carts.infrastructure.event_store import CartsEventStore
+from modules.carts.infrastructure.event_sourcing import CartsApplication
 from shared.clock import Clock
 from shared.unit_of_work import Transactions
 
@@ -14,7 +14,7 @@ from shared.unit_of_work import Transactions
 @dataclass(frozen=True)
 class CartsContext:
     transactions: Transactions
-    event_store: CartsEventStore
+    aggregates: CartsApplication
     catalogue: ProductCatalogue
     cart_views: CartViews
     clock: Clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.orders.infrastructure.event_store import OrdersEventStore
+from modules.orders.infrastructure.event_sourcing import OrdersApplication
 from modules.orders.infrastructure.order_views import OrderViews
 from shared.clock import Clock
 from shared.unit_of_work import Transactions
@@ -13,6 +13,6 @@ from shared.unit_of_work import Transactions
 @dataclass(frozen=True)
 class OrdersContext:
     transactions: Transactions
-    event_store: OrdersEventStore
+    aggregates: OrdersApplication
     order_views: OrderViews
     clock: Clock

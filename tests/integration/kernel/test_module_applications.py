@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from modules.carts.domain.cart import ShoppingCart
 from shared.errors import NotFound
-from shared.eventstore import ModuleEventStore
+from shared.event_sourcing import ModuleApplication
 from shop.bootstrap import Shop
 
 
@@ -22,7 +22,7 @@ class Invoice(Aggregate):
         self.amount = amount
 
 
-class OrdersEventStore(ModuleEventStore):
+class OrdersApplication(ModuleApplication):
     name = "orders"
 
 
@@ -37,42 +37,42 @@ def a_cart() -> ShoppingCart:
 
 
 def test_saves_to_two_modules_event_stores_commit_together(shop: Shop) -> None:
-    orders = OrdersEventStore(shop.datastore)
+    orders = OrdersApplication(shop.datastore)
     cart, invoice = a_cart(), Invoice(customer_id="alice", amount=Decimal("28.00"))
 
     with shop.carts.transactions.unit_of_work():
-        shop.carts.event_store.save(cart)
+        shop.carts.aggregates.save(cart)
         orders.save(invoice)
 
-    assert shop.carts.event_store.get(ShoppingCart, cart.id).version == 2
+    assert shop.carts.aggregates.get(ShoppingCart, cart.id).version == 2
     assert orders.get(Invoice, invoice.id).amount == Decimal("28.00")
 
 
 def test_a_failure_after_saving_to_two_modules_event_stores_stores_neither(shop: Shop) -> None:
-    orders = OrdersEventStore(shop.datastore)
+    orders = OrdersApplication(shop.datastore)
     cart, invoice = a_cart(), Invoice(customer_id="alice", amount=Decimal("28.00"))
 
     def save_both_then_fail() -> None:
         with shop.carts.transactions.unit_of_work():
-            shop.carts.event_store.save(cart)
+            shop.carts.aggregates.save(cart)
             orders.save(invoice)
             raise PowerCut
 
     with pytest.raises(PowerCut):
         save_both_then_fail()
 
-    assert shop.carts.event_store.find(ShoppingCart, cart.id) is None
+    assert shop.carts.aggregates.find(ShoppingCart, cart.id) is None
     assert orders.find(Invoice, invoice.id) is None
 
 
 def test_loading_an_unknown_or_foreign_stream_is_not_found(shop: Shop) -> None:
-    orders = OrdersEventStore(shop.datastore)
+    orders = OrdersApplication(shop.datastore)
     invoice = Invoice(customer_id="alice", amount=Decimal("1.00"))
     orders.save(invoice)
 
     with pytest.raises(NotFound, match="ShoppingCart"):
-        shop.carts.event_store.get(ShoppingCart, ShoppingCart.create_id("nobody"))
+        shop.carts.aggregates.get(ShoppingCart, ShoppingCart.create_id("nobody"))
     with pytest.raises(NotFound):
         orders.get(ShoppingCart, invoice.id)
     assert orders.find(ShoppingCart, invoice.id) is None
-    assert shop.carts.event_store.find(Invoice, invoice.id) is None
+    assert shop.carts.aggregates.find(Invoice, invoice.id) is None

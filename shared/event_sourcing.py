@@ -1,8 +1,10 @@
-"""One event store per module, all on the process's shared datastore.
+"""One ``eventsourcing`` application per module, all on the process's shared datastore.
 
-Each module subclasses :class:`ModuleEventStore` with its own ``name``; the library
-then keeps that module's events in the table ``<name>_events``. Tables are created
-by the migrations, never by the library (``CREATE_TABLE=no``).
+A module's application is where its aggregates live: ``get`` and ``find`` rebuild
+one from its events, ``save`` appends the events it recorded. Each module subclasses
+:class:`ModuleApplication` with its own ``name``; the library then keeps that
+module's events in the table ``<name>_events``. Tables are created by the
+migrations, never by the library (``CREATE_TABLE=no``).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ EVENT_STORE_ENV = {
 }
 
 
-class ModuleEventStore(Application[UUID]):
-    """An ``eventsourcing`` application bound to a shared datastore."""
+class ModuleApplication(Application[UUID]):
+    """A module's ``eventsourcing`` application, bound to the shop's shared datastore."""
 
     def __init__(self, datastore: SQLAlchemyDatastore) -> None:
         self._datastore = datastore

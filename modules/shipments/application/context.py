@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.shipments.infrastructure.event_store import ShipmentsEventStore
+from modules.shipments.infrastructure.event_sourcing import ShipmentsApplication
 from modules.shipments.infrastructure.inventory import Inventory
 from modules.shipments.infrastructure.package_views import PackageViews
 from shared.clock import Clock
@@ -14,7 +14,7 @@ from shared.unit_of_work import Transactions
 @dataclass(frozen=True)
 class ShipmentsContext:
     transactions: Transactions
-    event_store: ShipmentsEventStore
+    aggregates: ShipmentsApplication
     inventory: Inventory
     package_views: PackageViews
     clock: Clock
