@@ -1,0 +1,203 @@
+"""The world a scenario runs in: one shop on a fresh database, driven as production drives it.
+
+Customers act through the HTTP API (in process, through the real Litestar app). The
+relay and the sandbox provider's webhook sender are run by the scenario, step by
+step, instead of by background threads: the story decides when a message is
+delivered, when the provider answers and when time passes, so that every run
+measures the same thing. Time is a :class:`~shared.clock.ManualClock`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from litestar.testing import TestClient
+from sqlalchemy import text
+
+from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
+from shared.clock import ManualClock
+from shared.relay import DeliveryFailed
+from shared.settings import Settings
+from shared.web.auth import Role
+from shop.app import create_app
+from shop.bootstrap import Shop, bootstrap
+
+logger = logging.getLogger(__name__)
+
+MAX_ROUNDS = 50
+
+
+class CheckoutRefused(Exception):
+    """The API refused a step of a customer's checkout; the story cannot go on."""
+
+
+class RelayCrashed(Exception):
+    """The relay's process died: what it had not recorded as delivered, it delivers again."""
+
+
+@dataclass
+class Deliveries:
+    """What one :meth:`World.settle` did: messages delivered, webhooks acknowledged, and
+    the relay's failures (each one a message it could not get past)."""
+
+    messages: int = 0
+    notifications: int = 0
+    crashes: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+class World:
+    """A shop on an empty, migrated database, seeded with the demo catalogue and stock."""
+
+    def __init__(self, database_url: str, clock: ManualClock | None = None) -> None:
+        self.clock = clock or ManualClock()
+        settings = Settings(_env_file=None, database_url=database_url)
+        self.shop: Shop = bootstrap(settings, self.clock)
+        self.shop.seed()
+        self._client: TestClient[Any] = TestClient(create_app(self.shop))
+        self._client.__enter__()
+        self._crash_before_checkpoints = False
+
+    def close(self) -> None:
+        self._client.__exit__(None, None, None)
+        self.shop.close()
+
+    # --- customers, through the HTTP API ----------------------------------------------------
+
+    def headers(self, customer_id: str, role: Role = Role.CUSTOMER) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.shop.tokens.mint(customer_id, role)}"}
+
+    def http(self, method: str, path: str, customer_id: str, **kwargs: Any) -> httpx.Response:
+        return self._client.request(method, path, headers=self.headers(customer_id), **kwargs)
+
+    def check_out(self, customer_id: str, items: Mapping[str, int], payment_method: str) -> None:
+        """Fills the customer's cart and checks out; raises :class:`CheckoutRefused` on a 4xx."""
+        for product_id, quantity in items.items():
+            added = self.http(
+                "POST",
+                "/api/cart/items",
+                customer_id,
+                json={"product_id": product_id, "quantity": quantity},
+            )
+            if added.status_code != 200:
+                raise CheckoutRefused(f"{customer_id} adding {product_id}: {added.text}")
+        confirmed = self.http(
+            "POST", "/api/cart/checkout", customer_id, json={"payment_method": payment_method}
+        )
+        if confirmed.status_code != 202:
+            raise CheckoutRefused(f"{customer_id} checking out: {confirmed.text}")
+
+    def orders_of(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's orders, newest first, as the orders API lists them."""
+        listed = self.http("GET", "/api/orders", customer_id, params={"limit": 100})
+        listed.raise_for_status()
+        orders: list[dict[str, Any]] = listed.json()["orders"]
+        return orders
+
+    # --- the background work, run by the story ----------------------------------------------
+
+    def settle(self, *, rounds: int = MAX_ROUNDS) -> Deliveries:
+        """Runs the relay and the provider's webhook sender until neither has work left.
+
+        A message the relay cannot get past is recorded as a failure, as the relay's
+        worker would log it, and the round ends there; at most ``rounds`` rounds run.
+        A crash of the relay (see :meth:`relay_crashes_before_each_checkpoint`) is
+        counted, and the relay restarts at once.
+        """
+        done = Deliveries()
+        for _ in range(rounds):
+            delivered, failure, crashed = self._relay_round()
+            done.messages += delivered
+            done.crashes += crashed
+            if failure is not None:
+                done.failures.append(failure)
+            answered = self.provider.deliver_due_notifications(self._post_webhook)
+            done.notifications += answered
+            if failure is not None or (delivered == 0 and answered == 0 and not crashed):
+                break
+        return done
+
+    @contextmanager
+    def relay_crashes_before_each_checkpoint(self) -> Iterator[None]:
+        """Within the block, the relay's process dies once per message, after the handlers
+        committed and before the relay recorded its checkpoint: an out-of-memory kill, a
+        deploy, a lost connection at the wrong moment. Restarted, it delivers again."""
+        relay = self.shop.relay
+        record_checkpoint = relay._advance_checkpoint
+        crashed_at: set[tuple[int, int]] = set()
+
+        def crash_once(position: tuple[int, int]) -> None:
+            if position not in crashed_at:
+                crashed_at.add(position)
+                raise RelayCrashed(f"the relay died before recording {position} as delivered")
+            record_checkpoint(position)
+
+        relay._advance_checkpoint = crash_once  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            relay._advance_checkpoint = record_checkpoint  # type: ignore[method-assign]
+
+    def pass_time(self, delta: timedelta) -> None:
+        self.clock.advance(delta)
+
+    @property
+    def provider(self) -> SandboxPaymentProvider:
+        provider = self.shop.payments.provider
+        assert isinstance(provider, SandboxPaymentProvider)
+        return provider
+
+    def _relay_round(self) -> tuple[int, str | None, int]:
+        """Messages delivered, the failure that stopped the relay, and whether it crashed."""
+        try:
+            return self.shop.relay.deliver_pending(), None, 0
+        except DeliveryFailed as failure:
+            return 0, str(failure), 0
+        except RelayCrashed:
+            return 1, None, 1
+
+    def _post_webhook(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        return self._client.post(path, content=body, headers=headers).status_code
+
+    # --- what the story measures ------------------------------------------------------------
+
+    def count(self, table: str) -> int:
+        """How many rows a table holds."""
+        [row] = self.rows(f"SELECT count(*) AS size FROM {table}")  # noqa: S608 - our own names
+        size: int = row["size"]
+        return size
+
+    def rows(self, sql: str, **parameters: Any) -> list[dict[str, Any]]:
+        """The rows of a read-only query, as dictionaries."""
+        with self.shop.datastore.transaction(commit=False) as session:
+            result = session.execute(text(sql), parameters)
+            return [dict(row._mapping) for row in result]
+
+    def stock_of(self, product_id: str) -> int:
+        [row] = self.rows(
+            "SELECT quantity FROM shipments_stock WHERE product_id = :product_id",
+            product_id=product_id,
+        )
+        quantity: int = row["quantity"]
+        return quantity
+
+
+@contextmanager
+def world(database_url: str) -> Iterator[World]:
+    opened = World(database_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def money(value: Any) -> Decimal:
+    """An amount read from the database (text on SQLite, NUMERIC on PostgreSQL)."""
+    return Decimal(str(value))
