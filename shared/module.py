@@ -30,6 +30,18 @@ class ModuleDependencies:
         return Transactions(self.datastore, self.outbox, module_name)
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """What a module's ``seed`` did: ``added`` of its ``things`` were missing, ``kept`` were not."""
+
+    things: str
+    added: int
+    kept: int
+
+    def __str__(self) -> str:
+        return f"{self.added} {self.things} added, {self.kept} already there"
+
+
 def _nothing(*_: Any) -> None:
     return None
 
@@ -47,7 +59,7 @@ class ModuleDefinition(Generic[C]):
     build: Callable[[ModuleDependencies], C]
     route_handlers: Sequence[ControllerRouterHandler] = ()
     subscribe: Callable[[C, Subscriptions], None] = _nothing
-    seed: Callable[[C], None] = _nothing
+    seed: Callable[[C], Seeded | None] = _nothing
     background_workers: Callable[[C], Sequence[BackgroundWorker]] = lambda _: ()
 
 

@@ -9,7 +9,7 @@ from modules.shipments.application.ports import ShipmentsContext
 from modules.shipments.infrastructure.event_store import ShipmentsEventStore
 from modules.shipments.infrastructure.inventory import SEED_STOCK, Inventory
 from modules.shipments.infrastructure.package_views import PackageViews
-from shared.module import ModuleDefinition, ModuleDependencies
+from shared.module import ModuleDefinition, ModuleDependencies, Seeded
 from shared.relay import Subscriptions
 
 
@@ -31,9 +31,10 @@ def subscribe(context: ShipmentsContext, subscriptions: Subscriptions) -> None:
     )
 
 
-def seed(context: ShipmentsContext) -> None:
+def seed(context: ShipmentsContext) -> Seeded:
     with context.transactions.unit_of_work() as uow:
-        context.inventory.seed(uow.session, SEED_STOCK)
+        added = context.inventory.seed(uow.session, SEED_STOCK)
+    return Seeded("stock levels", added, kept=len(SEED_STOCK) - added)
 
 
 shipments = ModuleDefinition(

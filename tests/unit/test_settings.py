@@ -45,9 +45,10 @@ def test_production_runs_on_real_secrets() -> None:
 def test_production_refuses_the_development_secrets_and_names_both() -> None:
     error = refusal(env="production")
 
+    reason = "must be set in production (the development default is public)"
     assert error.problems == (
-        "SHOP_TOKEN_SECRET: must be set in production (the development default is public)",
-        "SHOP_SANDBOX_WEBHOOK_SECRET: must be set in production (the development default is public)",
+        f"SHOP_TOKEN_SECRET: {reason}",
+        f"SHOP_SANDBOX_WEBHOOK_SECRET: {reason}",
     )
 
 
