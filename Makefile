@@ -87,7 +87,7 @@ install-runtime: uv ## install the locked runtime dependencies only
 run: install-runtime ## migrate, seed and serve var/shop.sqlite3 on http://127.0.0.1:8000 (PORT=, HOST=)
 	$(UV) run --no-sync shop serve --host "$(HOST)" --port "$(PORT)"
 
-# Silent recipes: stdout is the command's alone, e.g. TOKEN=$$(make shop ARGS="token ...").
+# Silent recipes: stdout is the command's alone, e.g. TOKEN=$(make shop ARGS="token ...").
 .PHONY: shop
 shop: install-runtime ## any shop command: make shop ARGS="token --customer alice"
 	@$(UV) run --no-sync shop $(ARGS)
