@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 EXIT_FAILED = 1
-EXIT_BAD_SETTINGS = 2  # argparse's status for a command line it refuses
+EXIT_USAGE = 2  # argparse's status for a command line it refuses; settings alike
 EXIT_INTERRUPTED = 130  # the shell's status for a command stopped by Ctrl-C
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings()
     except SettingsError as error:
         logger.error("%s", error)
-        return EXIT_BAD_SETTINGS
+        return EXIT_USAGE
     configure_logging(settings.log_level)
     try:
         result: int = arguments.run(settings, arguments)
@@ -239,7 +239,7 @@ def _token(settings: Settings, arguments: argparse.Namespace) -> int:
         print(shop.tokens.mint(arguments.customer, role))
     except ValueError as error:
         logger.error("shop token: %s", error)
-        return EXIT_BAD_SETTINGS
+        return EXIT_USAGE
     finally:
         shop.close()
     return 0
@@ -258,7 +258,7 @@ def _failure_outside_the_code(error: Exception, settings: Settings) -> str | Non
         return str(error)
     if isinstance(error, CommandError):
         # Alembic's answer to an unknown revision, already one sentence.
-        return f"shop db: {error}"
+        return f"migrations: {error}"
     # What a database that is down, unreachable, locked or out of connections raises,
     # before and after eventsourcing wraps SQLAlchemy's errors in its own.
     if isinstance(

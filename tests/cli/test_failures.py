@@ -135,5 +135,5 @@ def test_an_unknown_revision_is_one_line(
     assert outcome.status == EXIT_FAILED
     [line] = outcome.stderr_lines
     assert line.endswith(
-        "ERROR shop.cli shop db: Can't locate revision identified by 'no-such-revision'"
+        "ERROR shop.cli migrations: Can't locate revision identified by 'no-such-revision'"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shop.cli import EXIT_BAD_SETTINGS
+from shop.cli import EXIT_USAGE
 from tests.cli.conftest import SHOP, run_shop
 
 TOKEN_SECRET = "prod-token-secret-Zq8vN3rT5wYb2mKd7HxJ"  # 40 characters, none of them default
@@ -33,7 +33,7 @@ def test_a_missing_secret_in_production_is_named_and_the_other_is_not_shown(
 
     outcome = run_shop(capsys, *command)
 
-    assert outcome.status == EXIT_BAD_SETTINGS
+    assert outcome.status == EXIT_USAGE
     [line] = outcome.stderr_lines
     assert "SHOP_SANDBOX_WEBHOOK_SECRET" in line
     assert "SHOP_TOKEN_SECRET" not in line
@@ -51,7 +51,7 @@ def test_every_problem_is_named_at_once_and_no_value_is_quoted(
 
     outcome = run_shop(capsys, "worker")
 
-    assert outcome.status == EXIT_BAD_SETTINGS
+    assert outcome.status == EXIT_USAGE
     [line] = outcome.stderr_lines
     for variable in (
         "SHOP_TOKEN_SECRET",
@@ -82,7 +82,7 @@ def test_the_console_script_prints_no_traceback(tmp_path: Path) -> None:
         check=False,
     )
 
-    assert finished.returncode == EXIT_BAD_SETTINGS
+    assert finished.returncode == EXIT_USAGE
     assert "Traceback" not in finished.stderr
     [line] = finished.stderr.splitlines()
     assert "SHOP_SANDBOX_WEBHOOK_SECRET" in line
