@@ -7,6 +7,7 @@ instead of failing on its first missing table.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from sqlalchemy.engine import make_url
 from shared.database import create_datastore, engine_of, is_sqlite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+logger = logging.getLogger(__name__)
 
 
 class SchemaNotReady(Exception):
@@ -87,21 +90,30 @@ def head_revision() -> str:
 def require_current_schema(database_url: str) -> None:
     """Raises :class:`SchemaNotReady` unless the database is at this release's head revision.
 
-    A database at a revision this release does not know passes: a newer release
-    migrated it, and refusing to start would turn a rolled-back deployment into an
-    outage. SQLAlchemy's ``OperationalError`` means the database cannot be reached.
+    A database at a revision this release does not know passes, with a warning: a
+    newer release migrated it, and refusing to start would turn a rolled-back
+    deployment into an outage. SQLAlchemy's ``OperationalError`` means the database
+    cannot be reached.
     """
     current = None if _sqlite_file_missing(database_url) else current_revision(database_url)
     head = head_revision()
     if current is None:
         msg = "the database has no tables yet: run `shop db upgrade` first"
         raise SchemaNotReady(msg)
-    if current != head and _is_known(current):
-        msg = (
-            f"the database is at revision {current} and this release needs {head}: "
-            "run `shop db upgrade` first"
+    if current == head:
+        return
+    if not _is_known(current):
+        logger.warning(
+            "the database is at revision %s, which this release does not know "
+            "(a newer release migrated it); carrying on",
+            current,
         )
-        raise SchemaNotReady(msg)
+        return
+    msg = (
+        f"the database is at revision {current} and this release needs {head}: "
+        "run `shop db upgrade` first"
+    )
+    raise SchemaNotReady(msg)
 
 
 def _sqlite_file_missing(database_url: str) -> bool:

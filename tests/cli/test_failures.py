@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import create_engine, text
 
+from shop import migrate
 from shop.cli import EXIT_FAILED
 from tests.cli.conftest import LOG_LINE, run_shop
 
@@ -29,6 +33,25 @@ def _never_serve(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("the web server was started")
 
     monkeypatch.setattr(uvicorn, "run", serve)
+
+
+@contextmanager
+def revision_stamped(database_url: str, revision: str) -> Iterator[None]:
+    """The database says it is at ``revision``, and then at its own again.
+
+    On PostgreSQL the suite shares one database: the next test must find it at head.
+    """
+    engine = create_engine(database_url)
+    update = text("UPDATE alembic_version SET version_num = :revision")
+    with engine.begin() as connection:
+        own = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        connection.execute(update, {"revision": revision})
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            connection.execute(update, {"revision": own})
+        engine.dispose()
 
 
 def in_production(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,3 +160,35 @@ def test_an_unknown_revision_is_one_line(
     assert line.endswith(
         "ERROR shop.cli migrations: Can't locate revision identified by 'no-such-revision'"
     )
+
+
+def test_a_database_behind_this_release_asks_for_the_migration(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    current = migrate.head_revision()
+    # As if this release had brought one more migration than the database has seen.
+    monkeypatch.setattr(migrate, "head_revision", lambda: "a-newer-revision")
+    monkeypatch.setenv("SHOP_DATABASE_URL", database_url)
+
+    outcome = run_shop(capsys, "seed")
+
+    assert outcome.status == EXIT_FAILED
+    [line] = outcome.stderr_lines
+    assert line.endswith(
+        f"the database is at revision {current} and this release needs a-newer-revision: "
+        "run `shop db upgrade` first"
+    )
+
+
+def test_a_database_migrated_by_a_newer_release_is_used_with_a_warning(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    monkeypatch.setenv("SHOP_DATABASE_URL", database_url)
+
+    with revision_stamped(database_url, "from-the-future"):
+        outcome = run_shop(capsys, "seed")
+
+    assert outcome.status == 0
+    warning, seeded = outcome.stderr_lines
+    assert "WARNING shop.migrate the database is at revision from-the-future, which" in warning
+    assert " INFO shop.cli seeded: " in seeded
