@@ -15,6 +15,7 @@ from shared.web.auth import BEARER_TOKEN, TOKENS_STATE_KEY, principal_provider
 from shared.web.logging import request_logging
 from shared.web.media_types import refuse_bodies_that_are_not_json
 from shared.web.problems import exception_handlers
+from shop.api_docs import SelfHostedSwaggerUI
 from shop.bootstrap import Shop
 from shop.dev_tokens import DevTokenController
 from shop.modules import MODULES
@@ -57,6 +58,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             title="Event-sourced shop",
             version="1.0.0",
             path="/docs",
+            render_plugins=[SelfHostedSwaggerUI()],
             components=Components(
                 security_schemes={
                     BEARER_TOKEN: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
