@@ -15,15 +15,10 @@ from modules.payments.application.ports import PaymentsContext
 from modules.shipments.application.ports import ShipmentsContext
 from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
+from shared.leases import lease_for
 from shared.module import BackgroundWorker, ModuleDependencies
 from shared.outbox import Outbox
-from shared.relay import (
-    OutboxNotifications,
-    OutboxRelay,
-    RelayWorker,
-    Subscriptions,
-    lease_for,
-)
+from shared.relay import OutboxNotifications, OutboxRelay, RelayStatus, RelayWorker, Subscriptions
 from shared.settings import Settings
 from shared.web.auth import TokenService
 from shop.modules import MODULES
@@ -73,6 +68,7 @@ class Shop:
             lease_for(self.datastore, self.relay.name),
             poll_seconds=self.settings.relay_poll_seconds,
             retry_seconds=self.settings.relay_retry_seconds,
+            stall_threshold_seconds=self.settings.relay_stall_seconds,
         )
         self._on_close.append(self.outbox.on_commit(relay.wake))
         workers: list[BackgroundWorker] = [relay]
@@ -87,6 +83,13 @@ class Shop:
         for worker in workers:
             worker.start()
             self._running.append(worker)
+
+    def relay_status(self) -> RelayStatus:
+        """The relay's lease, backlog and what holds it back, seen from this process."""
+        return self.relay.status(
+            lease_for(self.datastore, self.relay.name),
+            stall_threshold_seconds=self.settings.relay_stall_seconds,
+        )
 
     def close(self) -> None:
         while self._running:
@@ -111,7 +114,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Shop:
         datastore=datastore,
         outbox=outbox,
         subscriptions=subscriptions,
-        relay=OutboxRelay(datastore, subscriptions),
+        relay=OutboxRelay(datastore, subscriptions, clock=clock),
         tokens=TokenService(
             settings.token_secret.get_secret_value(),
             timedelta(seconds=settings.token_ttl_seconds),
