@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +70,30 @@ class BackgroundThread(ABC):
         thread.join(timeout)
         if thread.is_alive():
             logger.warning("%s did not stop within %.1fs; leaving it behind", self._name, timeout)
+
+
+class Heartbeat:
+    """A file whose modification time says when a loop last turned.
+
+    The loop calls :meth:`beat`; a health check in another process (``shop outbox
+    --check`` in the worker's container) reads :meth:`age_seconds`. A file, because
+    the check cannot see this process's threads.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def beat(self) -> None:
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._path.touch()
+        except OSError:
+            # A full or read-only disk must not stop the loop; the check will say so.
+            logger.exception("could not write the heartbeat file %s", self._path)
+
+    def age_seconds(self) -> float | None:
+        """Seconds since the last beat, or ``None`` if there was none."""
+        try:
+            return max(0.0, time.time() - self._path.stat().st_mtime)
+        except FileNotFoundError:
+            return None

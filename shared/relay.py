@@ -243,7 +243,7 @@ class OutboxRelay:
         """Ends this relay's term: it writes no fenced checkpoint until the next takeover."""
         self._term = None
 
-    def deliver_pending(self) -> int:
+    def deliver_pending(self, on_batch: Callable[[], None] | None = None) -> int:
         """Delivers what is committed now, in order; returns how many messages went out.
 
         Raises :class:`DeliveryFailed` at the first message a handler refuses; the
@@ -251,10 +251,13 @@ class OutboxRelay:
         write after a delivered message is refused: another relay has taken over.
 
         A relay that never took over (run by hand, in tests and tools) writes its
-        checkpoint unfenced, though still only forward.
+        checkpoint unfenced, though still only forward. ``on_batch`` is called before
+        each batch: a worker's heartbeat through a long backlog.
         """
         delivered = 0
         while self._renew_term() and (batch := self._next_batch()):
+            if on_batch is not None:
+                on_batch()
             for message in batch:
                 self._deliver(message)
                 self._advance_checkpoint(message.position)
@@ -572,6 +575,8 @@ class RelayWorker(BackgroundThread):
     gets it takes over (a new fencing epoch) and delivers; the others stand by and
     ask again every ``poll_seconds``. A worker whose checkpoint write is refused, or
     whose lease check fails, stands down and competes again like a standby.
+    ``heartbeat`` is called at every round and before every batch: proof, for a
+    health check in another process, that the loop turns.
     """
 
     def __init__(
@@ -583,6 +588,7 @@ class RelayWorker(BackgroundThread):
         retry_seconds: float,
         stall_threshold_seconds: float = 60.0,
         holder: LeaseHolder | None = None,
+        heartbeat: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(f"relay-{relay.name}")
         self._relay = relay
@@ -591,6 +597,7 @@ class RelayWorker(BackgroundThread):
         self._retry_seconds = retry_seconds
         self._stall_threshold_seconds = stall_threshold_seconds
         self._holder = holder or LeaseHolder.this_process(f"relay-{relay.name}")
+        self._heartbeat = heartbeat
         self._stall_watch = StallWatch(relay.name, stall_threshold_seconds)
         self._wakeup = threading.Event()
         self._leading = False
@@ -615,6 +622,7 @@ class RelayWorker(BackgroundThread):
         try:
             while not self.stopping.is_set():
                 self._wakeup.clear()
+                self._beat()
                 wait = self._round()
                 if wait is not None:
                     self.stopping.wait(wait)
@@ -642,7 +650,7 @@ class RelayWorker(BackgroundThread):
         if not leading:
             return self._poll_seconds
         try:
-            self._relay.deliver_pending()
+            self._relay.deliver_pending(on_batch=self._beat)
         except LeaseLost as lost:
             logger.warning("%s; %s stands by", lost, self._holder)
             self._step_down()
@@ -695,6 +703,10 @@ class RelayWorker(BackgroundThread):
                 takeover.epoch,
             )
         return True
+
+    def _beat(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat()
 
     def _step_down(self) -> None:
         self._leading = False

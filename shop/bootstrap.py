@@ -13,6 +13,7 @@ from modules.carts.application.ports import CartsContext
 from modules.orders.application.ports import OrdersContext
 from modules.payments.application.ports import PaymentsContext
 from modules.shipments.application.ports import ShipmentsContext
+from shared.background import Heartbeat
 from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
 from shared.leases import lease_for
@@ -63,12 +64,14 @@ class Shop:
 
     def start_background_workers(self) -> None:
         """The relay and every module's workers: ``shop serve`` runs them in threads."""
+        heartbeat_file = self.settings.worker_heartbeat_file
         relay = RelayWorker(
             self.relay,
             lease_for(self.datastore, self.relay.name),
             poll_seconds=self.settings.relay_poll_seconds,
             retry_seconds=self.settings.relay_retry_seconds,
             stall_threshold_seconds=self.settings.relay_stall_seconds,
+            heartbeat=Heartbeat(heartbeat_file).beat if heartbeat_file else None,
         )
         self._on_close.append(self.outbox.on_commit(relay.wake))
         workers: list[BackgroundWorker] = [relay]

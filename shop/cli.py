@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.settings import Settings
 from shared.web.auth import Role
+from shop.outbox_cli import add_outbox_command
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run the outbox relay only (production)")
     worker.set_defaults(run=_worker)
+    add_outbox_command(commands)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
     upgrade = db.add_parser("upgrade", help="apply the migrations")
