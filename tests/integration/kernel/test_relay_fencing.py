@@ -211,7 +211,7 @@ def test_a_standby_takes_over_from_a_holder_that_lost_its_lease_mid_backlog(
     shop: Shop, loss: str
 ) -> None:
     url = shop.settings.database_url
-    first_url = with_idle_session_timeout(url, "500ms") if loss == "idle session timeout" else url
+    first_url = with_idle_session_timeout(url, "2s") if loss == "idle session timeout" else url
     first_process, second_process = create_datastore(first_url), create_datastore(url)
     by_first, by_second = Received(), Received()
     second_done = threading.Event()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,8 +39,8 @@ class CountingRelay(OutboxRelay):
 
     passes = 0
 
-    def deliver_pending(self) -> int:
-        delivered = super().deliver_pending()
+    def deliver_pending(self, on_batch: Callable[[], None] | None = None) -> int:
+        delivered = super().deliver_pending(on_batch)
         self.passes += 1
         return delivered
 
