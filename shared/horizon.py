@@ -15,11 +15,12 @@ database can write its outbox, so the horizon here is the smaller of
 - the id of every transaction of this database still running (``backend_xid`` in
   ``pg_stat_activity``, which PostgreSQL shows to every role) or prepared.
 
-Why this is safe: read in one transaction *before* the outbox is read in another,
-a transaction id below the horizon was assigned before the snapshot and was not
-running when ``pg_stat_activity`` was read, so it had ended; the later read of the
-outbox sees everything it committed. ``pg_stat_activity`` is sampled once per
-transaction, which is why the horizon gets a transaction of its own.
+Why this is safe: the snapshot is taken, then ``pg_stat_activity`` is read, and the
+outbox is read afterwards in another transaction. A transaction id below the
+horizon was assigned before the snapshot and was not running when
+``pg_stat_activity`` was read, so it had ended; the later read of the outbox sees
+everything it committed. ``pg_stat_activity`` is sampled once per transaction,
+which is why the horizon gets a transaction of its own.
 
 ``backend_xid`` is 32 bits; outbox rows store 64-bit ids (``pg_current_xact_id()``).
 :func:`widen_xid` puts the epoch back, using the snapshot's ``xmax`` as reference:
@@ -37,25 +38,29 @@ from sqlalchemy.orm import Session
 XID_SPAN = 1 << 32
 HALF_XID_SPAN = 1 << 31
 
-_SNAPSHOT_XMAX = text(
-    "SELECT CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS text) AS bigint)"
-)
-
-# The transactions of this database that hold an id, oldest first, with what an operator
-# needs to find them. A role without pg_read_all_stats sees state and start as NULL for
-# other roles' sessions, but always the transaction ids.
-_RUNNING_TRANSACTIONS = text(
+# One statement: its snapshot (hence xmax) is taken when it starts, before it reads
+# pg_stat_activity, which is the order the argument above needs. Then every transaction
+# of this database that holds an id, with what an operator needs to find it; a role
+# without pg_read_all_stats sees state and start as NULL for other roles' sessions,
+# but always the transaction ids. Always at least one row, for xmax.
+_HORIZON = text(
     """
-    SELECT pid, datname, state,
-           EXTRACT(EPOCH FROM now() - xact_start) AS transaction_seconds,
-           CAST(CAST(backend_xid AS text) AS bigint) AS xid
-      FROM pg_stat_activity
-     WHERE datname = current_database() AND backend_xid IS NOT NULL
-    UNION ALL
-    SELECT NULL, database, 'prepared', EXTRACT(EPOCH FROM now() - prepared),
-           CAST(CAST(transaction AS text) AS bigint)
-      FROM pg_prepared_xacts
-     WHERE database = current_database()
+    WITH snapshot AS (
+        SELECT CAST(CAST(pg_snapshot_xmax(pg_current_snapshot()) AS text) AS bigint) AS xmax
+    ), running AS (
+        SELECT pid, datname, state,
+               EXTRACT(EPOCH FROM now() - xact_start) AS transaction_seconds,
+               CAST(CAST(backend_xid AS text) AS bigint) AS xid
+          FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_xid IS NOT NULL
+        UNION ALL
+        SELECT NULL, database, 'prepared', EXTRACT(EPOCH FROM now() - prepared),
+               CAST(CAST(transaction AS text) AS bigint)
+          FROM pg_prepared_xacts
+         WHERE database = current_database()
+    )
+    SELECT snapshot.xmax, running.*
+      FROM snapshot LEFT JOIN running ON true
     """
 )
 
@@ -111,7 +116,8 @@ def read_horizon(session: Session) -> Horizon:
     The caller reads the outbox afterwards, in another transaction (see the module's
     docstring for why the order matters).
     """
-    xmax: int = session.execute(_SNAPSHOT_XMAX).scalar_one()
+    rows = session.execute(_HORIZON).all()
+    xmax: int = rows[0].xmax
     blockers = sorted(
         (
             Blocker(
@@ -121,7 +127,8 @@ def read_horizon(session: Session) -> Horizon:
                 age_seconds=_seconds(row.transaction_seconds),
                 transaction_id=widen_xid(row.xid, xmax),
             )
-            for row in session.execute(_RUNNING_TRANSACTIONS)
+            for row in rows
+            if row.xid is not None
         ),
         key=lambda blocker: blocker.transaction_id,
     )

@@ -14,6 +14,7 @@ import fcntl
 import logging
 import os
 import socket
+import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +104,9 @@ class PostgresAdvisoryLease:
     partitioned worker hands over without anyone having to notice. The holder's
     backend pid, remembered when the lock is taken, lets a checkpoint write check in
     ``pg_locks`` that this very session still holds it.
+
+    Safe to share between threads (a worker's loop and a relay run by hand): the one
+    connection is used by one thread at a time.
     """
 
     def __init__(self, datastore: SQLAlchemyDatastore, name: str) -> None:
@@ -111,15 +115,24 @@ class PostgresAdvisoryLease:
         self._key = zlib.crc32(f"shop-relay:{name}".encode())
         self._connection: Connection | None = None
         self._backend_pid: int | None = None
+        self._lock = threading.RLock()
 
     def acquire(self) -> bool:
+        with self._lock:
+            return self._acquire()
+
+    def release(self) -> None:
+        with self._lock:
+            self._release()
+
+    def _acquire(self) -> bool:
         if self._connection is not None:
             try:
                 self._connection.execute(text("SELECT 1"))
                 self._connection.commit()
             except Exception:
                 logger.warning("relay lease connection lost; the lease went with it")
-                self.release()
+                self._release()
                 return False
             return True
         connection = self._engine.connect()
@@ -139,7 +152,7 @@ class PostgresAdvisoryLease:
         connection.close()
         return False
 
-    def release(self) -> None:
+    def _release(self) -> None:
         connection, self._connection, self._backend_pid = self._connection, None, None
         if connection is None:
             return
@@ -155,12 +168,11 @@ class PostgresAdvisoryLease:
             connection.close()
 
     def still_held(self) -> ColumnElement[bool]:
-        if self._backend_pid is None:
+        backend_pid = self._backend_pid
+        if backend_pid is None:
             return false()
         return exists(
-            self._lock_rows().where(
-                _pg_locks.c.pid == self._backend_pid, _pg_locks.c.granted.is_(True)
-            )
+            self._lock_rows().where(_pg_locks.c.pid == backend_pid, _pg_locks.c.granted.is_(True))
         )
 
     def is_held(self) -> bool:

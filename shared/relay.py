@@ -187,6 +187,12 @@ class RelayStatus:
 
 
 class OutboxRelay:
+    """Delivers the outbox to the subscriptions, in order, from the checkpoint named ``name``.
+
+    ``clock`` stamps takeovers and measures how long messages have waited; it is the
+    clock the outbox stamps messages with.
+    """
+
     def __init__(
         self,
         datastore: SQLAlchemyDatastore,
@@ -247,15 +253,19 @@ class OutboxRelay:
         """Delivers what is committed now, in order; returns how many messages went out.
 
         Raises :class:`DeliveryFailed` at the first message a handler refuses; the
-        checkpoint stays before it. Raises :class:`LeaseLost` when the checkpoint
-        write after a delivered message is refused: another relay has taken over.
+        checkpoint stays before it. Raises :class:`LeaseLost` when the lease is gone
+        before a batch, or when the checkpoint write after a delivered message is
+        refused (another relay took over, or the lock went): at most that message
+        was delivered after the loss.
 
         A relay that never took over (run by hand, in tests and tools) writes its
         checkpoint unfenced, though still only forward. ``on_batch`` is called before
         each batch: a worker's heartbeat through a long backlog.
         """
-        delivered = 0
-        while self._renew_term() and (batch := self._next_batch()):
+        delivered, batches = 0, 0
+        # The caller asked its lease just before the first batch; ask again before the others.
+        while (batches == 0 or self._renew_term()) and (batch := self._next_batch()):
+            batches += 1
             if on_batch is not None:
                 on_batch()
             for message in batch:
@@ -380,7 +390,6 @@ class OutboxRelay:
         """
         term = self._term
         if term is not None and not term.lease.acquire():
-            self._term = None
             msg = f"relay {self._name}: the lease went at epoch {term.epoch}"
             raise LeaseLost(msg)
         return True
@@ -417,10 +426,28 @@ class OutboxRelay:
                 tx_id=tx_id,
                 message_position=message_position,
             )
-        if not moved:
-            self._term = None
+        if not moved and not self._still_holds(term):
             msg = f"relay {self._name}: checkpoint refused at epoch {term.epoch}; deposed"
             raise LeaseLost(msg)
+
+    def _still_holds(self, term: _Term) -> bool:
+        """Whether a refused write was refused only for not moving forward.
+
+        That happens when two threads of this process deliver through the same relay
+        (a worker, and a pass run by hand): both deliver a message, the second to
+        write finds the checkpoint already there. Still this relay's term: not a loss.
+        """
+        with self._datastore.transaction(commit=False) as session:
+            return (
+                session.execute(
+                    select(relay_checkpoints.c.relay_name).where(
+                        relay_checkpoints.c.relay_name == self._name,
+                        relay_checkpoints.c.lease_epoch == term.epoch,
+                        term.lease.still_held(),
+                    )
+                ).first()
+                is not None
+            )
 
     def _update_checkpoint(
         self, session: Session, conditions: Sequence[ColumnElement[bool]], **values: Any
