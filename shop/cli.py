@@ -85,7 +85,8 @@ def logging_config(level: str) -> dict[str, Any]:
         "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
             **{
-                name: {"handlers": [], "propagate": True}
+                # NOTSET: their level is the root's, whoever set another one before.
+                name: {"handlers": [], "propagate": True, "level": "NOTSET"}
                 for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
             },
             # At INFO, Alembic announces its plugins and its DDL mode at every start;
