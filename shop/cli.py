@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.settings import Settings
 from shared.web.auth import Role
+from shop.workshop.cli import add_workshop_commands
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--customer", required=True, help="customer id (the token's subject)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
     token.set_defaults(run=_token)
+
+    add_workshop_commands(commands)
     return parser
 
 
