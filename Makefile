@@ -89,6 +89,10 @@ run: install ## migrate and seed var/shop.sqlite3, then serve http://127.0.0.1:8
 test: install ## run the test suite (SHOP_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 	$(UV) run pytest $(PYTEST_ARGS)
 
+.PHONY: workshop-verify
+workshop-verify: install ## apply and test each step of the workshop series (PostgreSQL too with SHOP_TEST_DATABASE_URL)
+	$(UV) run shop workshop verify
+
 .PHONY: lint
 LINTERS := "ruff check ." "ruff format --check ." "mypy" "lint-imports"
 
