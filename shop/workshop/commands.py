@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from shared.settings import Settings
     from shop.workshop.compare import Side
     from shop.workshop.report import ScenarioReport
-    from shop.workshop.series import Check, Exported, Series
+    from shop.workshop.series import Check, Exported, Series, Step
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a scenario disagrees, a check failed, a refresh stopped at a conflict
@@ -279,11 +279,7 @@ def workshop_branch(_: Settings, arguments: argparse.Namespace) -> int:
     except SeriesError as error:
         console.print(f"shop workshop {kind}: {escape(str(error))}")
         return EXIT_REFUSED
-    applied = (
-        f"steps {branch.steps[0].number} to {branch.steps[-1].number}"
-        if branch.steps
-        else "no step"
-    )
+    applied = _step_range(branch.steps) if branch.steps else "no step"
     what = (
         f"exercise {step.number}, {step.title}"
         if kind == "start"
@@ -357,7 +353,7 @@ def workshop_verify(_: Settings, arguments: argparse.Namespace) -> int:
 def _describe_series(console: Console, series: Series) -> None:
     steps = series.steps
     if steps:
-        console.print(f"the series: steps {steps[0].number} to {steps[-1].number}")
+        console.print(f"the series: {_step_range(steps)}")
     missing = series.first_missing
     if missing is not None:
         console.print(
@@ -437,3 +433,10 @@ def _report_exported(console: Console, exported: list[Exported]) -> None:
         console.print("review with `git diff scenarios/`, commit, then run `shop workshop verify`")
     else:
         console.print("every patch is unchanged")
+
+
+def _step_range(steps: Sequence[Step]) -> str:
+    """``step 01`` or ``steps 01 to 04``."""
+    if len(steps) == 1:
+        return f"step {steps[0].number}"
+    return f"steps {steps[0].number} to {steps[-1].number}"
