@@ -39,11 +39,15 @@ OFFLINE := --offline --no-index --find-links $(WHEELHOUSE)
 
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+# Where `make run` serves; ARGS is the command line of `make shop`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+ARGS ?= --help
 
 .PHONY: help
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
-		| awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
+		| awk -F ':.*## ' '{ printf "  make %-16s %s\n", $$1, $$2 }'
 
 .PHONY: python
 python:
@@ -78,12 +82,24 @@ uv: python
 	fi
 
 .PHONY: install
-install: uv ## install the locked dependencies into .venv
+install: uv ## install the locked dependencies into .venv, test and lint tools included
 	$(UV) sync
 
+# Serving needs none of the test and lint tools. --inexact keeps them if they are
+# there already, so that `make run` after `make test` does not uninstall them.
+.PHONY: install-runtime
+install-runtime: uv ## install the locked runtime dependencies only
+	@$(UV) sync --no-dev --inexact
+
+# --no-sync: `uv run` would otherwise install the development tools on its way.
 .PHONY: run
-run: install ## migrate and seed var/shop.sqlite3, then serve http://127.0.0.1:8000 (docs at /docs)
-	$(UV) run shop serve
+run: install-runtime ## migrate, seed and serve var/shop.sqlite3 on http://127.0.0.1:8000 (PORT=, HOST=)
+	$(UV) run --no-sync shop serve --host "$(HOST)" --port "$(PORT)"
+
+# Silent recipes: stdout is the command's alone, e.g. TOKEN=$(make shop ARGS="token ...").
+.PHONY: shop
+shop: install-runtime ## any shop command: make shop ARGS="token --customer alice"
+	@$(UV) run --no-sync shop $(ARGS)
 
 .PHONY: test
 test: install ## run the test suite (SHOP_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)

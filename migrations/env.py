@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from logging.config import fileConfig
 from typing import Any, Literal
 
 from alembic import context
@@ -12,6 +13,10 @@ from shared.settings import Settings
 from shop.schema import target_metadata
 
 config = context.config
+# The `alembic` command (maintainers generating a migration) logs as alembic.ini says;
+# the shop runs migrations with logging of its own and switches this off.
+if config.config_file_name and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 url = config.attributes.get("database_url") or Settings().database_url
 
 

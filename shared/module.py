@@ -29,6 +29,18 @@ class ModuleDependencies:
         return Transactions(self.datastore, self.outbox, module_name)
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """What a module's ``seed`` did: ``added`` of its ``things`` were missing, ``kept`` were not."""
+
+    things: str
+    added: int
+    kept: int
+
+    def __str__(self) -> str:
+        return f"{self.added} {self.things} added, {self.kept} already there"
+
+
 def _nothing(*_: Any) -> None:
     return None
 
@@ -62,5 +74,5 @@ class ModuleDefinition(Generic[C]):
     route_handlers: Sequence[ControllerRouterHandler] = ()
     routes: Routes = field(default_factory=dict)
     sends: Sequence[type[Command]] = ()
-    seed: Callable[[C], None] = _nothing
+    seed: Callable[[C], Seeded | None] = _nothing
     background_workers: Callable[[C, ModuleDependencies], Sequence[BackgroundWorker]] = _no_workers

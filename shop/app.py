@@ -50,6 +50,9 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
         exception_handlers=exception_handlers,
         before_request=refuse_bodies_that_are_not_json,
         middleware=[request_logging],
+        # The process's logging is the CLI's (and uvicorn's): Litestar would replace the
+        # root logger's handler with its own format. Errors are logged by exception_handlers.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="Event-sourced shop",
             version="1.0.0",

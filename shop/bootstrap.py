@@ -20,7 +20,7 @@ from modules.shipments.application.context import ShipmentsContext
 from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
 from shared.messaging import Subscriptions
-from shared.module import BackgroundWorker, ModuleDependencies
+from shared.module import BackgroundWorker, ModuleDependencies, Seeded
 from shared.outbox import Outbox
 from shared.relay import OutboxNotifications, OutboxRelay, RelayWorker, lease_for
 from shared.settings import Settings
@@ -62,9 +62,10 @@ class Shop:
         context: ShipmentsContext = self.contexts["shipments"]
         return context
 
-    def seed(self) -> None:
-        for module in MODULES:
-            module.seed(self.contexts[module.name])
+    def seed(self) -> list[Seeded]:
+        """Adds each module's demo data where missing; says what each added and kept."""
+        seeded = (module.seed(self.contexts[module.name]) for module in MODULES)
+        return [result for result in seeded if result is not None]
 
     def start_background_workers(self) -> None:
         """The relay and every module's workers: ``shop serve`` runs them in threads."""

@@ -7,7 +7,7 @@ from modules.carts.application.context import CartsContext
 from modules.carts.infrastructure.cart_views import CartViews
 from modules.carts.infrastructure.catalogue import SEED_PRODUCTS, ProductCatalogue
 from modules.carts.infrastructure.event_sourcing import CartsApplication
-from shared.module import ModuleDefinition, ModuleDependencies
+from shared.module import ModuleDefinition, ModuleDependencies, Seeded
 
 NAME = "carts"
 
@@ -22,9 +22,10 @@ def build(dependencies: ModuleDependencies) -> CartsContext:
     )
 
 
-def seed(context: CartsContext) -> None:
+def seed(context: CartsContext) -> Seeded:
     with context.transactions.unit_of_work() as uow:
-        context.catalogue.seed(uow.session, SEED_PRODUCTS)
+        added = context.catalogue.seed(uow.session, SEED_PRODUCTS)
+    return Seeded("products", added, kept=len(SEED_PRODUCTS) - added)
 
 
 carts = ModuleDefinition(

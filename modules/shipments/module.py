@@ -9,7 +9,7 @@ from modules.shipments.contracts import ShipOrder
 from modules.shipments.infrastructure.event_sourcing import ShipmentsApplication
 from modules.shipments.infrastructure.inventory import SEED_STOCK, Inventory
 from modules.shipments.infrastructure.package_views import PackageViews
-from shared.module import ModuleDefinition, ModuleDependencies
+from shared.module import ModuleDefinition, ModuleDependencies, Seeded
 
 NAME = "shipments"
 
@@ -24,9 +24,10 @@ def build(dependencies: ModuleDependencies) -> ShipmentsContext:
     )
 
 
-def seed(context: ShipmentsContext) -> None:
+def seed(context: ShipmentsContext) -> Seeded:
     with context.transactions.unit_of_work() as uow:
-        context.inventory.seed(uow.session, SEED_STOCK)
+        added = context.inventory.seed(uow.session, SEED_STOCK)
+    return Seeded("stock levels", added, kept=len(SEED_STOCK) - added)
 
 
 shipments = ModuleDefinition(
