@@ -81,7 +81,7 @@ def _add_workshop(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         command.set_defaults(run=_command("workshop_branch"), kind=name)
 
     verify = workshop.add_parser(
-        "verify", help="apply each step in a temporary worktree, check and test it"
+        "verify", help="apply each step to HEAD (as committed) in a temporary worktree; test each"
     )
     verify.add_argument(
         "--database-url",

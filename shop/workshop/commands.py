@@ -79,7 +79,11 @@ def scenarios_run(_: Settings, arguments: argparse.Namespace) -> int:
     except ValueError as error:
         _err().print(f"shop scenarios run: {escape(str(error))}")
         return EXIT_REFUSED
-    database = "postgresql" if arguments.database_url else "sqlite"
+    from shared.database import is_postgresql
+
+    # Like run_in_fresh_database: a URL that names no PostgreSQL server means SQLite.
+    postgresql = bool(arguments.database_url) and is_postgresql(arguments.database_url)
+    database = "postgresql" if postgresql else "sqlite"
     reports: list[ScenarioReport] = []
     progress = Progress(
         SpinnerColumn(),
@@ -305,11 +309,11 @@ def workshop_verify(_: Settings, arguments: argparse.Namespace) -> int:
 
     console = _out()
     started = time.perf_counter()
-    database_url = (
-        arguments.database_url
-        if arguments.database_url and arguments.database_url.startswith("postgresql")
-        else None
-    )
+    from shared.database import is_postgresql
+
+    # SHOP_TEST_DATABASE_URL may name SQLite: the final state runs on SQLite anyway.
+    url: str | None = arguments.database_url
+    database_url = url if url and is_postgresql(url) else None
 
     def show(check: Check) -> None:
         mark = "[green]ok[/green]    " if check.passed else "[red]FAILED[/red]"
