@@ -71,6 +71,7 @@ def scenarios_list(_: Settings, __: argparse.Namespace) -> int:
 
 def scenarios_run(_: Settings, arguments: argparse.Namespace) -> int:
     with _quiet_logs(arguments.verbose):
+        from shared.database import is_postgresql
         from shop.workshop.report import ScenarioReport, to_json
         from shop.workshop.scenarios import catalogue, run_in_fresh_database, select
 
@@ -79,8 +80,6 @@ def scenarios_run(_: Settings, arguments: argparse.Namespace) -> int:
     except ValueError as error:
         _err().print(f"shop scenarios run: {escape(str(error))}")
         return EXIT_REFUSED
-    from shared.database import is_postgresql
-
     # Like run_in_fresh_database: a URL that names no PostgreSQL server means SQLite.
     postgresql = bool(arguments.database_url) and is_postgresql(arguments.database_url)
     database = "postgresql" if postgresql else "sqlite"
@@ -104,7 +103,9 @@ def scenarios_run(_: Settings, arguments: argparse.Namespace) -> int:
                     ScenarioReport.of(run_in_fresh_database(scenario, arguments.database_url))
                 )
             except Exception as error:  # one broken scenario must not hide the others' results
-                logging.getLogger(__name__).debug(
+                # A warning, so that it shows through the quieted logs: its traceback is
+                # what fixing the scenario needs.
+                logging.getLogger(__name__).warning(
                     "scenario %s failed", scenario.name, exc_info=True
                 )
                 reports.append(
@@ -278,7 +279,7 @@ def workshop_branch(_: Settings, arguments: argparse.Namespace) -> int:
         step = workshop.series().step(arguments.number)
         name = arguments.branch or f"workshop/{step.number}-{kind}"
         count = arguments.number - 1 if kind == "start" else arguments.number
-        with console.status(f"applying steps 01 to {count:02d} in a temporary worktree"):
+        with console.status(f"applying {count} step(s) in a temporary worktree"):
             branch = workshop.branch_with_steps(count, name, switch=not arguments.no_switch)
     except SeriesError as error:
         console.print(f"shop workshop {kind}: {escape(str(error))}")
@@ -305,12 +306,11 @@ def workshop_branch(_: Settings, arguments: argparse.Namespace) -> int:
 
 
 def workshop_verify(_: Settings, arguments: argparse.Namespace) -> int:
+    from shared.database import is_postgresql
     from shop.workshop.series import SeriesError, Workshop
 
     console = _out()
     started = time.perf_counter()
-    from shared.database import is_postgresql
-
     # SHOP_TEST_DATABASE_URL may name SQLite: the final state runs on SQLite anyway.
     url: str | None = arguments.database_url
     database_url = url if url and is_postgresql(url) else None
@@ -322,15 +322,16 @@ def workshop_verify(_: Settings, arguments: argparse.Namespace) -> int:
         )
 
     try:
-        workshop = Workshop.here()
-        _describe_series(console, workshop.series())
-        verification = workshop.verify(database_url, on_check=show)
+        verification = Workshop.here().verify(database_url, on_check=show)
     except SeriesError as error:
         _err().print(f"shop workshop verify: {escape(str(error))}")
         return EXIT_REFUSED
-    if verification.series is not None and not verification.series.steps:
-        console.print("no step to verify: the series is empty")
-        return EXIT_OK
+    if verification.series is not None:
+        # The series of HEAD as committed: the one verified, whatever the work tree holds.
+        _describe_series(console, verification.series)
+        if not verification.series.steps:
+            console.print("no step to verify")
+            return EXIT_OK
     if not database_url:
         console.print(
             "[yellow]no PostgreSQL URL (--database-url or SHOP_TEST_DATABASE_URL):"

@@ -56,6 +56,8 @@ class Step:
     title: str
     status: str
     scenarios: Path
+    # Read once: a series outlives the temporary worktree it was read from.
+    has_patch: bool
 
     @property
     def name(self) -> str:
@@ -68,10 +70,6 @@ class Step:
     @property
     def patch(self) -> Path:
         return self.folder / PATCH_NAME
-
-    @property
-    def has_patch(self) -> bool:
-        return self.patch.is_file()
 
     @property
     def patch_path(self) -> str:
@@ -137,11 +135,19 @@ class Series:
 
 def read_series(root: Path) -> Series:
     """The series of the checkout (or worktree) at ``root``, from its catalogue."""
-    statuses = parse_catalogue((root / CATALOGUE).read_text(encoding="utf-8"))
+    scenarios = root / "scenarios"
+    entries = parse_catalogue((root / CATALOGUE).read_text(encoding="utf-8"))
     return Series(
         tuple(
-            Step(entry.number, entry.slug, entry.title, entry.status, root / "scenarios")
-            for entry in statuses
+            Step(
+                entry.number,
+                entry.slug,
+                entry.title,
+                entry.status,
+                scenarios,
+                has_patch=(scenarios / f"{entry.number}_{entry.slug}" / PATCH_NAME).is_file(),
+            )
+            for entry in entries
         )
     )
 
@@ -308,10 +314,11 @@ class RefreshStopped(SeriesError):
 class Workshop:
     """The series of the checkout at ``root``, and the commands on it."""
 
-    def __init__(self, root: Path, run_tests: SuiteRunner = run_pytest) -> None:
+    def __init__(self, root: Path, run_tests: SuiteRunner | None = None) -> None:
         self.root = root
         self.git = Git(root)
-        self.run_tests = run_tests
+        # Looked up when called, not bound at import: tests of the CLI replace it.
+        self.run_tests = run_tests or (lambda worktree, suite: run_pytest(worktree, suite))
 
     @classmethod
     def here(cls, folder: Path | None = None) -> Workshop:

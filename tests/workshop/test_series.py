@@ -262,6 +262,8 @@ def test_verify_applies_each_step_then_tests_the_final_state(with_series: Reposi
     verification = workshop.verify("postgresql+psycopg://postgres@localhost/postgres")
 
     assert verification.passed
+    assert verification.series is not None
+    assert [step.number for step in verification.series.steps] == ["01", "02"]
     assert [check.name for check in verification.checks] == [
         "step 01 applies, flips only its scenario",
         "step 01 fast tests",

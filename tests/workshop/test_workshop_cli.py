@@ -3,9 +3,13 @@ repository of conftest.py (the commands work on the checkout they run in)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from shop.cli import main
+from shop.workshop import series
+from shop.workshop.series import SuiteOutcome, SuiteRun
 from tests.workshop.conftest import FEATURE_LINES, Repository
 
 
@@ -85,3 +89,26 @@ def test_refresh_at_a_conflict_prints_what_to_do(
         assert instruction in message
     assert main(["workshop", "refresh", "--abort"]) == 0
     assert len(with_series.worktrees()) == 1
+
+
+def test_verify_prints_each_check_and_a_summary(
+    with_series: Repository, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def fake_pytest(worktree: Path, suite: SuiteRun) -> SuiteOutcome:
+        if suite.name == "step 02 fast tests":
+            return SuiteOutcome(False, "1 failed in 0.1s", "E   assert twins == 0")
+        return SuiteOutcome(True, "9 passed in 0.1s")
+
+    monkeypatch.setattr(series, "run_pytest", fake_pytest)
+    monkeypatch.chdir(with_series.root)
+
+    status = main(["workshop", "verify", "--database-url", "sqlite:///ignored.sqlite3"])
+
+    output = capsys.readouterr().out
+    assert status == 1
+    assert "ok     step 01 applies, flips only its scenario: 01 open -> fixed" in output
+    assert "FAILED step 02 fast tests: 1 failed in 0.1s" in output
+    assert "the series: steps 01 to 02" in output
+    assert "step 03 (Waiting forever for the bank) has no patch yet" in output
+    assert "the final state ran on SQLite only" in output
+    assert "E   assert twins == 0" in output
