@@ -511,7 +511,8 @@ class Workshop:
             msg = f"uncommitted changes in {', '.join(edited)}: commit or discard them first"
             raise SeriesError(msg)
         head = self.git.commit_of("HEAD")
-        folder = Path(tempfile.mkdtemp(prefix="shop-workshop-refresh-")) / "worktree"
+        # The worktree is the temporary folder itself: removing it leaves nothing behind.
+        folder = Path(tempfile.mkdtemp(prefix="shop-workshop-refresh-"))
         worktree = self.git.add_worktree(folder, head, branch=REFRESH_BRANCH)
         steps = read_series(folder).steps
         try:

@@ -7,7 +7,9 @@ system configuration and fixed dates, so that every run makes the same commits.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,7 +123,7 @@ class Repository:
 
 
 @pytest.fixture
-def repository(tmp_path: Path) -> Repository:
+def repository(tmp_path: Path) -> Iterator[Repository]:
     """``main``: three open scenarios and ``shop.txt``; nothing else."""
     repository = Repository(tmp_path / "shop")
     repository.root.mkdir()
@@ -131,7 +133,10 @@ def repository(tmp_path: Path) -> Repository:
         repository.write(f"scenarios/{number}_{slug}/README.md", f"# {number} {title}\n")
     repository.write("shop.txt", "\n".join(SHOP_LINES) + "\n")
     repository.commit("The first production release")
-    return repository
+    yield repository
+    # A test that failed half-way may leave a refresh's worktree in the system's temp folder.
+    for line in repository.worktrees()[1:]:
+        shutil.rmtree(line.removeprefix("worktree "), ignore_errors=True)
 
 
 @pytest.fixture
