@@ -15,8 +15,10 @@ from shared.web.auth import BEARER_TOKEN, TOKENS_STATE_KEY, principal_provider
 from shared.web.logging import request_logging
 from shared.web.media_types import refuse_bodies_that_are_not_json
 from shared.web.problems import exception_handlers
+from shop.api_docs import SelfHostedSwaggerUI
 from shop.bootstrap import Shop
 from shop.dev_tokens import DevTokenController
+from shop.health import ready
 from shop.modules import MODULES
 
 
@@ -33,7 +35,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
     def provide(value: Any) -> Provide:
         return Provide(lambda: value, sync_to_thread=False, use_cache=True)
 
-    route_handlers: list[Any] = [health]
+    route_handlers: list[Any] = [health, ready]
     for module in MODULES:
         route_handlers.extend(module.route_handlers)
     if shop.settings.is_dev:
@@ -57,6 +59,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             title="Event-sourced shop",
             version="1.0.0",
             path="/docs",
+            render_plugins=[SelfHostedSwaggerUI()],
             components=Components(
                 security_schemes={
                     BEARER_TOKEN: SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")

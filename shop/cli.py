@@ -1,11 +1,11 @@
 """The ``shop`` console script: the operations entry point.
 
 Every command logs to stderr in one format, the web server's own lines included;
-only results go to stdout: ``shop token``'s token, for a script to capture, and the
-tables and JSON of ``shop scenarios`` and ``shop workshop``. A
-command that cannot do its job for a reason outside the code (invalid settings,
-a database it cannot reach, a schema not migrated yet) logs one line saying so
-and exits non-zero. Only a bug ends in a traceback.
+only results go to stdout: ``shop token``'s token, for a script to capture,
+``shop outbox``'s report, and the tables and JSON of ``shop scenarios`` and
+``shop workshop``. A command that cannot do its job for a reason outside the code
+(invalid settings, a database it cannot reach, a schema not migrated yet) logs one
+line saying so and exits non-zero. Only a bug ends in a traceback.
 """
 
 from __future__ import annotations
@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
 
     worker = commands.add_parser("worker", help="run the outbox relay only (production)")
     worker.set_defaults(run=_worker)
+
+    from shop.outbox_cli import add_outbox_command
+
+    add_outbox_command(commands)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
     upgrade = db.add_parser("upgrade", help="apply the migrations")

@@ -1,7 +1,10 @@
-"""Test helpers: an API client that logs in, problem and storage checks, eventual consistency."""
+"""Test helpers: an API client that logs in, problem and storage checks, eventual consistency,
+and a shop served over real HTTP."""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -9,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+import uvicorn
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Table, func, select, text
 
@@ -98,3 +103,30 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert isinstance(problem["detail"], str)
     assert problem["detail"]
     return problem
+
+
+def loopback_listener() -> socket.socket:
+    """A socket on a free 127.0.0.1 port, bound before the server starts so its URL is known."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    return listener
+
+
+def url_of(listener: socket.socket) -> str:
+    host, port = listener.getsockname()
+    return f"http://{host}:{port}"
+
+
+@contextmanager
+def served_over_http(app: Litestar, listener: socket.socket) -> Iterator[str]:
+    """Serves ``app`` with uvicorn on ``listener`` in a thread, lifespan and all; yields its URL."""
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
+    thread.start()
+    try:
+        eventually(lambda: server.started, timeout=10)
+        yield url_of(listener)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        listener.close()

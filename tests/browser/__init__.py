@@ -1,0 +1,1 @@
+"""What a person sees in a real browser: Chromium from the distribution, driven by Playwright."""
