@@ -27,6 +27,15 @@ UV = $(shell "$(PYTHON)" -m uv --version >/dev/null 2>&1 && echo '"$(PYTHON)" -m
 	|| command -v uv 2>/dev/null)
 
 UV_REQUIREMENT := uv>=0.8
+# Extra options for the pip that installs uv: `make install-offline` points it at the wheelhouse.
+PIP_INSTALL_OPTIONS ?=
+
+# A room with no internet installs from here (docs/workshop.md): every locked package,
+# the build backend that installs the project itself (hatchling, and editables for an
+# editable install), and uv; all for this machine's OS and Python.
+WHEELHOUSE ?= wheelhouse
+BUILD_REQUIREMENTS := 'hatchling>=1.25' editables
+OFFLINE := --offline --no-index --find-links $(WHEELHOUSE)
 
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -58,7 +67,7 @@ uv: python
 		echo "Installing uv for $(PYTHON) (pip install --user uv)"; \
 		"$(PYTHON)" -m pip --version >/dev/null 2>&1 || { \
 			echo "error: $(PYTHON) has no pip; install pip or uv first" >&2; exit 1; }; \
-		pip_install="env PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --no-warn-script-location"; \
+		pip_install="env PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --no-warn-script-location $(PIP_INSTALL_OPTIONS)"; \
 		if [ -n "$${VIRTUAL_ENV:-}" ]; then \
 			$$pip_install '$(UV_REQUIREMENT)'; \
 		elif ! log=$$($$pip_install --user '$(UV_REQUIREMENT)' 2>&1); then \
@@ -96,6 +105,10 @@ shop: install-runtime ## any shop command: make shop ARGS="token --customer alic
 test: install ## run the test suite (SHOP_TEST_DATABASE_URL=postgresql+psycopg://... for PostgreSQL)
 	$(UV) run pytest $(PYTEST_ARGS)
 
+.PHONY: workshop-verify
+workshop-verify: install ## apply and test each step of the workshop series (PostgreSQL too with SHOP_TEST_DATABASE_URL)
+	$(UV) run shop workshop verify
+
 .PHONY: lint
 LINTERS := "ruff check ." "ruff format --check ." "mypy" "lint-imports"
 
@@ -122,3 +135,30 @@ bench: install ## write-path throughput, by hand (bench/README.md; options in BE
 .PHONY: bench-checkout
 bench-checkout: install ## end-to-end checkouts per second and relay delay (options in BENCH_ARGS)
 	$(UV) run python bench/checkout.py $(BENCH_ARGS)
+
+.PHONY: wheelhouse
+wheelhouse: uv ## download what `make install-offline` needs into ./wheelhouse (online, same OS and Python)
+	mkdir -p $(WHEELHOUSE)
+	$(UV) export --frozen --format requirements.txt --no-emit-project --quiet \
+		--output-file $(WHEELHOUSE)/requirements.txt
+	@# The lock's hashes are checked here, on the way in; the room then trusts the folder.
+	"$(PYTHON)" -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) --require-hashes \
+		--requirement $(WHEELHOUSE)/requirements.txt
+	"$(PYTHON)" -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) $(BUILD_REQUIREMENTS) '$(UV_REQUIREMENT)'
+	@echo "$(WHEELHOUSE): $$(ls $(WHEELHOUSE)/*.whl | wc -l) wheels for $$("$(PYTHON)" --version)"
+
+.PHONY: install-offline
+install-offline: uv-offline ## install .venv from ./wheelhouse, with no network at all
+	$(UV) venv --quiet --allow-existing .venv
+	$(UV) pip install --quiet --python .venv $(OFFLINE) --no-verify-hashes \
+		--requirement $(WHEELHOUSE)/requirements.txt
+	$(UV) pip install --quiet --python .venv $(OFFLINE) --no-deps --editable .
+	@echo "installed from $(WHEELHOUSE) into .venv; run the tools as .venv/bin/shop, .venv/bin/pytest"
+
+# A prerequisite, not a first recipe line: $(UV) is expanded before a target's recipe runs.
+.PHONY: uv-offline
+uv-offline: python
+	@test -f $(WHEELHOUSE)/requirements.txt || { \
+		echo "error: no $(WHEELHOUSE)/requirements.txt: run 'make wheelhouse' on a machine online" >&2; \
+		exit 1; }
+	@$(MAKE) --no-print-directory uv PIP_INSTALL_OPTIONS="--no-index --find-links $(abspath $(WHEELHOUSE))"

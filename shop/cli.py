@@ -1,10 +1,11 @@
 """The ``shop`` console script: the operations entry point.
 
 Every command logs to stderr in one format, the web server's own lines included;
-``shop token`` alone prints on stdout (its token, for a script to capture). A
-command that cannot do its job for a reason outside the code (invalid settings,
-a database it cannot reach, a schema not migrated yet) logs one line saying so
-and exits non-zero. Only a bug ends in a traceback.
+only results go to stdout: ``shop token``'s token, for a script to capture,
+``shop outbox``'s report, and the tables and JSON of ``shop scenarios`` and
+``shop workshop``. A command that cannot do its job for a reason outside the code
+(invalid settings, a database it cannot reach, a schema not migrated yet) logs one
+line saying so and exits non-zero. Only a bug ends in a traceback.
 """
 
 from __future__ import annotations
@@ -126,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--customer", required=True, help="customer id (the token's subject)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
     token.set_defaults(run=_token)
+
+    from shop.workshop.cli import add_workshop_commands  # the standard library only
+
+    add_workshop_commands(commands)
     return parser
 
 
