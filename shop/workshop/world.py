@@ -10,6 +10,7 @@ measures the same thing. Time is a :class:`~shared.clock.ManualClock`.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from sqlalchemy import text
 
 from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
 from shared.clock import ManualClock
+from shared.database import engine_of
+from shared.outbox import PG_VISIBILITY_HORIZON
 from shared.relay import DeliveryFailed
 from shared.settings import Settings
 from shared.web.auth import Role
@@ -32,6 +35,7 @@ from shop.bootstrap import Shop, bootstrap
 logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 50
+HORIZON_PATIENCE_SECONDS = 60.0
 
 
 class CheckoutRefused(Exception):
@@ -113,6 +117,7 @@ class World:
         """
         done = Deliveries()
         for _ in range(rounds):
+            self._wait_until_the_relay_sees_every_commit()
             delivered, failure, crashed = self._relay_round()
             done.messages += delivered
             done.crashes += crashed
@@ -153,6 +158,25 @@ class World:
         provider = self.shop.payments.provider
         assert isinstance(provider, SandboxPaymentProvider)
         return provider
+
+    def _wait_until_the_relay_sees_every_commit(self) -> None:
+        """On PostgreSQL the relay reads only the messages of transactions older than every
+        transaction still running on the server (``shared/outbox.py``): another database's
+        transaction on a shared server holds them back for a moment. Waiting for the horizon
+        to pass the story's own commits keeps "nothing delivered" meaning "nothing to deliver".
+        """
+        if engine_of(self.shop.datastore).dialect.name != "postgresql":
+            return
+        give_up_at = time.monotonic() + HORIZON_PATIENCE_SECONDS
+        while time.monotonic() < give_up_at:
+            [row] = self.rows(
+                f"SELECT max(tx_id) AS newest, {PG_VISIBILITY_HORIZON} AS horizon "  # noqa: S608
+                "FROM outbox_messages"
+            )
+            if row["newest"] is None or row["newest"] < row["horizon"]:
+                return
+            time.sleep(0.01)
+        logger.warning("the relay's horizon stayed behind the story's commits; settling anyway")
 
     def _relay_round(self) -> tuple[int, str | None, int]:
         """Messages delivered, the failure that stopped the relay, and whether it crashed."""
