@@ -10,13 +10,13 @@ measures the same thing. Time is a :class:`~shared.clock.ManualClock`.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import httpx
 from litestar.testing import TestClient
@@ -24,10 +24,9 @@ from sqlalchemy import text
 
 from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
 from shared.clock import ManualClock
-from shared.database import engine_of
-from shared.outbox import PG_VISIBILITY_HORIZON
 from shared.relay import DeliveryFailed
 from shared.settings import Settings
+from shared.unit_of_work import Transactions
 from shared.web.auth import Role
 from shop.app import create_app
 from shop.bootstrap import Shop, bootstrap
@@ -35,7 +34,6 @@ from shop.bootstrap import Shop, bootstrap
 logger = logging.getLogger(__name__)
 
 MAX_ROUNDS = 50
-HORIZON_PATIENCE_SECONDS = 60.0
 
 
 class CheckoutRefused(Exception):
@@ -105,6 +103,12 @@ class World:
         orders: list[dict[str, Any]] = listed.json()["orders"]
         return orders
 
+    def publish(self, source: str, message_type: str, payload: Mapping[str, Any]) -> UUID:
+        """Publishes a message through the outbox as module ``source`` would, in a unit of
+        work of its own: a message from another release of that module, say."""
+        with Transactions(self.shop.datastore, self.shop.outbox, source).unit_of_work() as uow:
+            return uow.publish(message_type, payload)
+
     # --- the background work, run by the story ----------------------------------------------
 
     def settle(self, *, rounds: int = MAX_ROUNDS) -> Deliveries:
@@ -117,7 +121,6 @@ class World:
         """
         done = Deliveries()
         for _ in range(rounds):
-            self._wait_until_the_relay_sees_every_commit()
             delivered, failure, crashed = self._relay_round()
             done.messages += delivered
             done.crashes += crashed
@@ -127,6 +130,23 @@ class World:
             done.notifications += answered
             if failure is not None or (delivered == 0 and answered == 0 and not crashed):
                 break
+        return done
+
+    def run_for(self, duration: timedelta, *, every: timedelta) -> Deliveries:
+        """Runs the background work for ``duration`` of the clock, as a worker polling
+        ``every`` so often would: at each poll :meth:`settle`, then time passes.
+
+        A deadline without a sleep: only the clock moves, so every run makes the same
+        number of passes and the relay's retries fall at the same moments.
+        """
+        done = Deliveries()
+        for _ in range(int(duration / every)):
+            settled = self.settle()
+            done.messages += settled.messages
+            done.notifications += settled.notifications
+            done.crashes += settled.crashes
+            done.failures.extend(settled.failures)
+            self.pass_time(every)
         return done
 
     @contextmanager
@@ -158,25 +178,6 @@ class World:
         provider = self.shop.payments.provider
         assert isinstance(provider, SandboxPaymentProvider)
         return provider
-
-    def _wait_until_the_relay_sees_every_commit(self) -> None:
-        """On PostgreSQL the relay reads only the messages of transactions older than every
-        transaction still running on the server (``shared/outbox.py``): another database's
-        transaction on a shared server holds them back for a moment. Waiting for the horizon
-        to pass the story's own commits keeps "nothing delivered" meaning "nothing to deliver".
-        """
-        if engine_of(self.shop.datastore).dialect.name != "postgresql":
-            return
-        give_up_at = time.monotonic() + HORIZON_PATIENCE_SECONDS
-        while time.monotonic() < give_up_at:
-            [row] = self.rows(
-                f"SELECT max(tx_id) AS newest, {PG_VISIBILITY_HORIZON} AS horizon "  # noqa: S608
-                "FROM outbox_messages"
-            )
-            if row["newest"] is None or row["newest"] < row["horizon"]:
-                return
-            time.sleep(0.01)
-        logger.warning("the relay's horizon stayed behind the story's commits; settling anyway")
 
     def _relay_round(self) -> tuple[int, str | None, int]:
         """Messages delivered, the failure that stopped the relay, and whether it crashed."""
