@@ -12,8 +12,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy import text
 
 from shared.web.auth import BEARER_TOKEN, TOKENS_STATE_KEY, principal_provider
+from shared.web.input import check_input
 from shared.web.logging import request_logging
-from shared.web.media_types import refuse_bodies_that_are_not_json
 from shared.web.problems import exception_handlers
 from shop.bootstrap import Shop
 from shop.dev_tokens import DevTokenController
@@ -48,7 +48,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             **{module.name: provide(shop.contexts[module.name]) for module in MODULES},
         },
         exception_handlers=exception_handlers,
-        before_request=refuse_bodies_that_are_not_json,
+        before_request=check_input,
         middleware=[request_logging],
         openapi_config=OpenAPIConfig(
             title="Event-sourced shop",
