@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from uuid import UUID
 
 from modules.payments.application.context import PaymentsContext
@@ -19,7 +20,7 @@ from modules.payments.contracts import (
     PaymentSucceeded,
     RequestPayment,
 )
-from modules.payments.domain.payment import Payment
+from modules.payments.domain.payment import AnswerDoesNotMatch, Payment
 from shared.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -32,15 +33,25 @@ PUBLISHED_EVENTS: dict[type[Payment.Event], str] = {
 
 
 @dataclass(frozen=True)
+class ProviderAnswer:
+    """What the provider says the answer is about; checked against the payment."""
+
+    provider_reference: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
 class RecordPaymentSucceeded:
     payment_id: UUID
-    provider_reference: str
+    answer: ProviderAnswer
 
 
 @dataclass(frozen=True)
 class RecordPaymentFailed:
     payment_id: UUID
     reason: str
+    answer: ProviderAnswer
 
 
 def request_payment(command: RequestPayment, context: PaymentsContext) -> Payment:
@@ -67,12 +78,22 @@ def submit_to_provider(payment_id: UUID, context: PaymentsContext) -> None:
         payment.id, payment.amount, payment.currency, payment.payment_method
     )
     logger.info("payment %s accepted by the provider as %s", payment.id, reference)
+    # What the provider answers later must name this reference. Its answer may already
+    # have been recorded meanwhile: the payment then checks that it named the same one.
+    try:
+        with context.transactions.unit_of_work() as uow:
+            payment = context.aggregates.get(Payment, payment_id)
+            payment.record_submission(reference)
+            _save(uow, context, payment)
+    except AnswerDoesNotMatch as mismatch:
+        logger.error("payment %s: the provider contradicts itself: %s", payment_id, mismatch)
 
 
 def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsContext) -> Payment:
     with context.transactions.unit_of_work() as uow:
         payment = context.aggregates.get(Payment, command.payment_id)
-        payment.succeed(command.provider_reference)
+        _verify(payment, command.answer)
+        payment.succeed(command.answer.provider_reference)
         _save(uow, context, payment)
     return payment
 
@@ -80,6 +101,7 @@ def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsC
 def record_payment_failed(command: RecordPaymentFailed, context: PaymentsContext) -> Payment:
     with context.transactions.unit_of_work() as uow:
         payment = context.aggregates.get(Payment, command.payment_id)
+        _verify(payment, command.answer)
         payment.fail(command.reason)
         _save(uow, context, payment)
     return payment
@@ -98,6 +120,10 @@ def discard_payment(command: DiscardPayment, context: PaymentsContext) -> list[P
         if payments:
             _save(uow, context, *payments)
     return payments
+
+
+def _verify(payment: Payment, answer: ProviderAnswer) -> None:
+    payment.verify_answer(answer.provider_reference, answer.amount, answer.currency)
 
 
 def _save(uow: UnitOfWork, context: PaymentsContext, *payments: Payment) -> None:

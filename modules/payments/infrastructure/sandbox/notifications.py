@@ -6,6 +6,7 @@ are ignored, as a provider may add some without notice.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -22,6 +23,9 @@ class Notification(BaseModel):
     created: int
     payment_id: UUID
     reference: Reference
+    # What was asked of the provider, so that the shop can check the answer is about it.
+    amount: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
 class PaymentSucceededNotification(Notification):
