@@ -14,6 +14,7 @@ from sqlalchemy import text
 from shared.web.auth import BEARER_TOKEN, TOKENS_STATE_KEY, principal_provider
 from shared.web.input import check_input
 from shared.web.logging import request_logging
+from shared.web.openapi import complete_the_document
 from shared.web.problems import exception_handlers
 from shop.bootstrap import Shop
 from shop.dev_tokens import DevTokenController
@@ -39,7 +40,9 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
     if shop.settings.is_dev:
         route_handlers.append(DevTokenController)
 
-    on_startup = [shop.start_background_workers] if run_background_workers else []
+    on_startup: list[Any] = [complete_the_document]
+    if run_background_workers:
+        on_startup.append(shop.start_background_workers)
     return Litestar(
         route_handlers=route_handlers,
         dependencies={

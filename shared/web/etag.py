@@ -14,7 +14,13 @@ from shared.errors import StaleVersion
 # ASCII digits only: "\d" would also take "٣", which int() reads as 3.
 _ENTITY_TAG = re.compile(r'"?([0-9]{1,18})"?')
 
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'
+"""What ``If-Match`` may hold: ``*``, or one entity tag of ours (``"3"``; ``W/"3"`` never
+matches, since the comparison is strong)."""
+
+IfMatch = Annotated[
+    str | None, HeaderParameter(name="If-Match", required=False, pattern=IF_MATCH_PATTERN)
+]
 """The optional ``If-Match`` header of a write: the version the caller last saw."""
 
 

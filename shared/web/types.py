@@ -21,6 +21,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 
 def _json_integer(value: Any) -> int:
+    # JSON has one number type: 2.0 is the integer 2 (as JSON Schema's "integer" says),
+    # while "2", 2.5 and true are not integers.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         msg = "must be a JSON integer"
         raise ValueError(msg)
@@ -57,7 +61,7 @@ PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 # Validators rather than pydantic's Strict(): Litestar validates with strict=False, which
 # overrides a field's Strict().
 JSON_INTEGER = BeforeValidator(_json_integer)
-"""A JSON integer only; not "2", 2.0 or true. Put it after the field's range, as in
+"""A JSON integer only (2 or 2.0); not "2", 2.5 or true. Put it after the field's range, as in
 ``Annotated[int, Field(ge=1), JSON_INTEGER]``, so that the range shows in the JSON schema."""
 DecimalAmount = Annotated[
     Decimal,
@@ -79,6 +83,20 @@ class ResponseBody(BaseModel):
     (``Model.model_validate(view)``), so no field is copied by hand."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class ProblemDocument(ResponseBody):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, Any]] | None = None
+    """For a 400: each invalid field, where it is and what is wrong with it."""
 
 
 class PricedLineResponse(ResponseBody):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from modules.carts.domain.cart import MAX_QUANTITY_PER_PRODUCT
 from shared.database import CENT
@@ -68,7 +68,7 @@ class Checkout(RequestBody):
     payment_method: PaymentMethod
 
 
-class CheckoutAccepted(BaseModel):
+class CheckoutAccepted(ResponseBody):
     cart_id: UUID
     cart_version: int
     status: str = "accepted"

@@ -31,6 +31,7 @@ from modules.payments.infrastructure.sandbox.notifications import (
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, InvalidSignature
 from shared.errors import InvalidRequest, NotFound
 from shared.web.auth import BEARER_SECURITY, Principal
+from shared.web.openapi import problems
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class SandboxWebhookController(Controller):
     path = "/api/payments/webhooks/sandbox"
     tags = ["payments"]
 
-    @post("/", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post("/", status_code=HTTP_200_OK, responses=problems(401, 422), sync_to_thread=True)
     def receive_notification(
         self,
         payments: NamedDependency[PaymentsContext],
