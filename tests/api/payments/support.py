@@ -97,7 +97,7 @@ def post_notification(
     *,
     signed_at: datetime | None = None,
     secret: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str | bytes] | None = None,
 ) -> httpx.Response:
     """Posts a notification signed like the sandbox does (with the shop's secret by default)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()

@@ -137,7 +137,9 @@ def test_a_malformed_signature_header_is_refused(api: ApiClient, shop: Shop, hea
     payment = a_payment(shop)
 
     with nothing_written(shop):
-        response = post_notification(api, succeeded(payment.id), headers={SIGNATURE_HEADER: header})
+        # As raw UTF-8 bytes, as a client that does not check what it sends would.
+        raw_header = {SIGNATURE_HEADER: header.encode()}
+        response = post_notification(api, succeeded(payment.id), headers=raw_header)
 
     assert_problem(response, 401)
 
@@ -319,3 +321,25 @@ def test_an_answer_naming_the_reference_the_provider_gave_is_recorded(
 
     assert response.json() == {"outcome": "recorded"}
     assert stored(shop, payment).status is PaymentStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("t=²,v1=00", id="a superscript digit"),
+        pytest.param(f"t=١٧٦٧٢٦٨٨٠٠,v1={'0' * 64}", id="Arabic-Indic digits"),
+        pytest.param(f"t=1767268800,v1={'é' * 64}", id="a non-ASCII digest"),
+        pytest.param("t=1767268800,,v1=", id="empty entries"),
+    ],
+)
+def test_a_malformed_signature_header_is_a_401_and_writes_nothing(
+    api: ApiClient, shop: Shop, header: str
+) -> None:
+    payment = a_payment(shop)
+
+    with nothing_written(shop):
+        # As raw UTF-8 bytes, as a client that does not check what it sends would.
+        raw_header = {SIGNATURE_HEADER: header.encode()}
+        response = post_notification(api, succeeded(payment.id), headers=raw_header)
+
+    assert_problem(response, 401)
