@@ -21,7 +21,7 @@ from modules.payments.contracts import (
     RequestPayment,
 )
 from modules.payments.domain.payment import AnswerDoesNotMatch, Payment
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -78,33 +78,48 @@ def submit_to_provider(payment_id: UUID, context: PaymentsContext) -> None:
         payment.id, payment.amount, payment.currency, payment.payment_method
     )
     logger.info("payment %s accepted by the provider as %s", payment.id, reference)
+
     # What the provider answers later must name this reference. Its answer may already
     # have been recorded meanwhile: the payment then checks that it named the same one.
-    try:
+    def record_submission() -> None:
         with context.transactions.unit_of_work() as uow:
-            payment = context.aggregates.get(Payment, payment_id)
-            payment.record_submission(reference)
-            _save(uow, context, payment)
+            submitted = context.aggregates.get(Payment, payment_id)
+            submitted.record_submission(reference)
+            _save(uow, context, submitted)
+
+    try:
+        # The webhook may be recording the answer at this very moment: decide again then.
+        retry_on_conflict(record_submission, expected_version=None)
     except AnswerDoesNotMatch as mismatch:
         logger.error("payment %s: the provider contradicts itself: %s", payment_id, mismatch)
 
 
 def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsContext) -> Payment:
-    with context.transactions.unit_of_work() as uow:
-        payment = context.aggregates.get(Payment, command.payment_id)
-        _verify(payment, command.answer)
-        payment.succeed(command.answer.provider_reference)
-        _save(uow, context, payment)
-    return payment
+    """The provider's success. Decided again if the submission is recorded meanwhile."""
+
+    def attempt() -> Payment:
+        with context.transactions.unit_of_work() as uow:
+            payment = context.aggregates.get(Payment, command.payment_id)
+            _verify(payment, command.answer)
+            payment.succeed(command.answer.provider_reference)
+            _save(uow, context, payment)
+        return payment
+
+    return retry_on_conflict(attempt, expected_version=None)
 
 
 def record_payment_failed(command: RecordPaymentFailed, context: PaymentsContext) -> Payment:
-    with context.transactions.unit_of_work() as uow:
-        payment = context.aggregates.get(Payment, command.payment_id)
-        _verify(payment, command.answer)
-        payment.fail(command.reason)
-        _save(uow, context, payment)
-    return payment
+    """The provider's failure. Decided again if the submission is recorded meanwhile."""
+
+    def attempt() -> Payment:
+        with context.transactions.unit_of_work() as uow:
+            payment = context.aggregates.get(Payment, command.payment_id)
+            _verify(payment, command.answer)
+            payment.fail(command.reason)
+            _save(uow, context, payment)
+        return payment
+
+    return retry_on_conflict(attempt, expected_version=None)
 
 
 def discard_payment(command: DiscardPayment, context: PaymentsContext) -> list[Payment]:
