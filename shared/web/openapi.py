@@ -11,7 +11,8 @@ things a client (or a fuzzer) relies on:
   503), and the ones only the handler knows, which it names with :func:`problems`.
 - **request bodies as validated**: its schemas of pydantic models drop ``pattern``
   and ``additionalProperties: false``. Request models get pydantic's own JSON schema
-  (validation mode), which is what the server checks.
+  (validation mode), which is what the server checks; a free-text field also says it
+  takes no U+0000, which the server refuses in any text.
 - **response bodies as sent**: it declares a ``Decimal`` as a number, while it is
   sent as a string ("14.00"). Response models get pydantic's serialisation schema.
 - **optional parameters**: it declares ``str | None`` as "a string or null", while an
@@ -135,8 +136,21 @@ def _put_schema(schemas: dict[str, Any], model: type[BaseModel], mode: str) -> N
         mode="validation" if mode == "validation" else "serialization",
         ref_template="#/components/schemas/{model}",
     )
+    if mode == "validation":
+        _forbid_nul(schema)
     schemas.update(schema.pop("$defs", {}))
     schemas[model.__name__] = schema
+
+
+# No text in a request may hold U+0000 (shared/web/input.py): a free-text field says so.
+_NO_NUL = {"pattern": "^[^\\u0000]*$"}
+
+
+def _forbid_nul(schema: dict[str, Any]) -> None:
+    for definition in (*schema.get("properties", {}).values(), *schema.get("$defs", {}).values()):
+        if definition.get("type") == "string" and "pattern" not in definition:
+            definition.update(_NO_NUL)
+        _forbid_nul(definition)
 
 
 def _subclasses(base: type[BaseModel]) -> list[type[BaseModel]]:

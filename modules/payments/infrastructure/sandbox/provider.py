@@ -208,7 +208,8 @@ def _answers(payment_method: str, asked: _Asked, now: datetime) -> list[Notifica
         "created": int(now.timestamp()),
         "payment_id": asked.payment_id,
         "reference": asked.reference,
-        "amount": asked.amount,
+        # On the wire, as every amount: a plain decimal string.
+        "amount": format(asked.amount, "f"),
         "currency": asked.currency,
     }
     if payment_method == NO_ANSWER:
