@@ -130,6 +130,10 @@ def _printable(key: str) -> str:
 def check_parameters(parameters: Iterable[tuple[str, Any]], kind: str) -> None:
     """Refuses path or query parameters holding unstorable text or control characters."""
     for name, value in parameters:
+        if name == "":
+            # "?a=1&=2": a value with no name is not a parameter of any operation.
+            msg = f"a {kind} parameter has no name"
+            raise UnacceptableInput(msg)
         for text, what in ((name, "name"), (value, "value")):
             if not isinstance(text, str):
                 continue

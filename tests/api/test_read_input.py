@@ -18,6 +18,7 @@ READS = [
     "/api/orders?customer_id=al%00ice",
     "/api/payments?order_id=%00",
     "/api/shipments?order_id=%00",
+    "/api/products?=nameless",
 ]
 
 
