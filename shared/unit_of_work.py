@@ -13,11 +13,13 @@ of that module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -86,6 +88,42 @@ class UnitOfWork:
             ) from error
         if self._published:
             self._outbox.committed()
+
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 8
+"""How many times a command without ``If-Match`` is tried before its conflict is reported."""
+_FIRST_BACKOFF_SECONDS = 0.002
+
+
+def retry_on_conflict(
+    attempt: Callable[[], T],
+    *,
+    expected_version: int | None,
+    attempts: int = MAX_ATTEMPTS,
+    pause: Callable[[float], None] = time.sleep,
+) -> T:
+    """Runs ``attempt`` — one whole unit of work: load, decide, save — and, when it lost a
+    race on its aggregate (:class:`ConcurrencyConflict`), runs it again on the new state.
+
+    A caller who named the version they saw (``expected_version``, from ``If-Match``)
+    asked for optimistic concurrency: their command is tried once, so that a change
+    they have not seen makes it fail. A caller who named none only wants the command
+    done; deciding again on the reloaded aggregate is exactly what they would do
+    (its rules still apply: a confirmed cart still refuses an addition). After
+    ``attempts`` lost races the conflict is raised (409). Between attempts a short
+    random pause (``pause``, seconds) spreads out writers that keep colliding.
+    """
+    tries = 1 if expected_version is not None else attempts
+    for number in range(1, tries + 1):
+        try:
+            return attempt()
+        except ConcurrencyConflict:
+            if number == tries:
+                raise
+            pause(random.uniform(0, _FIRST_BACKOFF_SECONDS * 2**number))  # noqa: S311 - jitter
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 class Transactions:

@@ -12,8 +12,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy import text
 
 from shared.web.auth import BEARER_TOKEN, TOKENS_STATE_KEY, principal_provider
+from shared.web.input import check_input
 from shared.web.logging import request_logging
-from shared.web.media_types import refuse_bodies_that_are_not_json
+from shared.web.openapi import complete_the_document
 from shared.web.problems import exception_handlers
 from shop.api_docs import SelfHostedSwaggerUI
 from shop.bootstrap import Shop
@@ -41,7 +42,9 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
     if shop.settings.is_dev:
         route_handlers.append(DevTokenController)
 
-    on_startup = [shop.start_background_workers] if run_background_workers else []
+    on_startup: list[Any] = [complete_the_document]
+    if run_background_workers:
+        on_startup.append(shop.start_background_workers)
     return Litestar(
         route_handlers=route_handlers,
         dependencies={
@@ -50,7 +53,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
             **{module.name: provide(shop.contexts[module.name]) for module in MODULES},
         },
         exception_handlers=exception_handlers,
-        before_request=refuse_bodies_that_are_not_json,
+        before_request=check_input,
         middleware=[request_logging],
         # The process's logging is the CLI's (and uvicorn's): Litestar would replace the
         # root logger's handler with its own format. Errors are logged by exception_handlers.

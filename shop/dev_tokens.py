@@ -7,19 +7,18 @@ from typing import Annotated
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from shared.web.auth import CUSTOMER_ID_PATTERN, Role, TokenService
+from shared.web.types import RequestBody, ResponseBody
 
 
-class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenRequest(RequestBody):
     customer_id: Annotated[str, Field(pattern=CUSTOMER_ID_PATTERN)]
     role: Role = Role.CUSTOMER
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(ResponseBody):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - a scheme name, not a secret
 

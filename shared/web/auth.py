@@ -3,6 +3,13 @@
 Tokens are HS256 JWTs carrying the customer id and a role. Controllers declare a
 ``principal`` dependency; a missing, malformed, forged or expired token is a 401
 before any handler runs.
+
+A signature proves who minted a token, not that its claims are well-formed (the
+secret may have signed for a buggy or older minter), so each claim is checked for
+its type and range as well: ``sub`` a whole customer id, ``role`` a known role,
+``exp`` an integer of seconds (RFC 7519 NumericDate) in the future and no further
+than one token lifetime (and a minute of clock skew) away: a token that claims to
+live longer was not minted here.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from shared.clock import Clock
 CUSTOMER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 _CUSTOMER_ID = re.compile(CUSTOMER_ID_PATTERN)
 _ALGORITHM = "HS256"
+# Another web process, whose clock runs a little ahead, may have minted the token.
+_CLOCK_SKEW_SECONDS = 60
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="shop"'}
 
 
@@ -64,7 +73,7 @@ class TokenService:
         self._clock = clock
 
     def mint(self, customer_id: str, role: Role = Role.CUSTOMER) -> str:
-        if not _CUSTOMER_ID.match(customer_id):
+        if not _CUSTOMER_ID.fullmatch(customer_id):
             msg = f"customer id must match {CUSTOMER_ID_PATTERN}"
             raise ValueError(msg)
         now = self._clock.now()
@@ -85,16 +94,21 @@ class TokenService:
             )
         except jwt.PyJWTError as error:
             raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE) from error
-        # Time is checked against the injected clock, not the wall clock.
-        if claims["exp"] <= self._clock.now().timestamp():
-            raise NotAuthorizedException("expired bearer token", headers=_CHALLENGE)
-        subject, role = claims["sub"], claims["role"]
-        if not isinstance(subject, str) or not _CUSTOMER_ID.match(subject):
+        subject, role, expires = claims["sub"], claims["role"], claims["exp"]
+        # fullmatch, not match: the pattern's "$" would accept "alice\n".
+        if not isinstance(subject, str) or not _CUSTOMER_ID.fullmatch(subject):
             raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE)
-        try:
-            return Principal(customer_id=subject, role=Role(role))
-        except ValueError:
-            raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE) from None
+        if not isinstance(role, str) or role not in set(Role):
+            raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE)
+        if isinstance(expires, bool) or not isinstance(expires, int):
+            raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE)
+        # Time is checked against the injected clock, not the wall clock.
+        now = int(self._clock.now().timestamp())
+        if expires <= now:
+            raise NotAuthorizedException("expired bearer token", headers=_CHALLENGE)
+        if expires > now + int(self._ttl.total_seconds()) + _CLOCK_SKEW_SECONDS:
+            raise NotAuthorizedException("invalid bearer token", headers=_CHALLENGE)
+        return Principal(customer_id=subject, role=Role(role))
 
     def authenticate(self, authorization: str | None) -> Principal:
         scheme, _, token = (authorization or "").partition(" ")

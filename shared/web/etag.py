@@ -11,9 +11,16 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from shared.errors import StaleVersion
 
-_ENTITY_TAG = re.compile(r'^"?(\d{1,18})"?$')
+# ASCII digits only: "\d" would also take "٣", which int() reads as 3.
+_ENTITY_TAG = re.compile(r'"?([0-9]{1,18})"?')
 
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'
+"""What ``If-Match`` may hold: ``*``, or one entity tag of ours (``"3"``; ``W/"3"`` never
+matches, since the comparison is strong)."""
+
+IfMatch = Annotated[
+    str | None, HeaderParameter(name="If-Match", required=False, pattern=IF_MATCH_PATTERN)
+]
 """The optional ``If-Match`` header of a write: the version the caller last saw."""
 
 
@@ -30,7 +37,7 @@ def expected_version(if_match: str | None) -> int | None:
         return None
     if value.startswith("W/"):
         raise StaleVersion("If-Match compares strongly: a weak entity tag never matches")
-    match = _ENTITY_TAG.match(value)
+    match = _ENTITY_TAG.fullmatch(value)
     if match is None:
         raise HTTPException(
             status_code=HTTP_400_BAD_REQUEST,

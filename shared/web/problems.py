@@ -6,6 +6,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
+import sqlalchemy.exc
+from eventsourcing import persistence
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
@@ -16,6 +18,7 @@ from litestar.status_codes import (
     HTTP_412_PRECONDITION_FAILED,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
 
@@ -28,8 +31,26 @@ from shared.errors import (
     ShopError,
     StaleVersion,
 )
+from shared.web.logging import ThrottledLog
 
 logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 2
+"""What a 503 asks the client to wait: about as long as PostgreSQL takes to restart."""
+
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sqlalchemy.exc.OperationalError,  # connection refused or lost, server shutting down, busy
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    sqlalchemy.exc.TimeoutError,  # no connection free in the pool in time
+    persistence.OperationalError,  # the same, wrapped by the event store
+    persistence.InterfaceError,
+)
+"""Errors that say the database cannot be reached now, rather than that a request is wrong.
+
+They are answered 503 with ``Retry-After``: the request may well succeed later."""
+
+_database_failures = ThrottledLog(logger, interval=30.0)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -93,6 +114,30 @@ def _http_error(request: Request[Any, Any, Any], error: Exception) -> Response[d
     )
 
 
+def _database_unavailable(
+    request: Request[Any, Any, Any], error: Exception
+) -> Response[dict[str, Any]]:
+    cause = _root_cause(error)
+    kind = f"{type(cause).__module__}.{type(cause).__qualname__}"
+    reason = str(cause).strip().partition("\n")[0] or "no message"
+    _database_failures.warning(kind, f"database unavailable, answering 503: {kind}: {reason}")
+    return problem(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "Service unavailable",
+        "The database cannot be reached just now; retry shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    seen = {id(error)}
+    while (cause := error.__cause__ or error.__context__) is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        error = cause
+    return error
+
+
 def _unexpected_error(
     request: Request[Any, Any, Any], error: Exception
 ) -> Response[dict[str, Any]]:
@@ -116,5 +161,6 @@ exception_handlers: ExceptionHandlersMap = {
     ShopError: _shop_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    **dict.fromkeys(DATABASE_UNAVAILABLE, _database_unavailable),
     Exception: _unexpected_error,
 }

@@ -3,17 +3,28 @@ would only loosely mean.
 
 Litestar validates request models in lax mode, where ``"2"`` becomes ``2``; a
 request with a string where a number belongs is a client bug we want to report.
+
+Money is the other way round: an amount is a JSON *string* holding a plain decimal
+(``"14.90"``), never a JSON number. Most JSON parsers, ours included, read a number
+with a fraction as a binary float, so ``9.9999999999999999`` arrives as ``10.0`` and
+no validator can tell what was sent; a string keeps every digit. The same choice as
+payment APIs that carry amounts as decimal strings (PayPal's ``value``).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 
-def _whole_number(value: Any) -> int:
+def _json_integer(value: Any) -> int:
+    # JSON has one number type: 2.0 is the integer 2 (as JSON Schema's "integer" says),
+    # while "2", 2.5 and true are not integers.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         msg = "must be a JSON integer"
         raise ValueError(msg)
@@ -28,22 +39,36 @@ def _json_boolean(value: Any) -> bool:
 
 
 def _decimal_amount(value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        msg = "must be a decimal number or a string holding one"
+    # Python's Decimal() also takes " 3 ", "1_0.5", "-0", "1e2", "NaN" and non-ASCII
+    # digits ("٣"): none of them is how anyone writes a price, so the spelling is checked
+    # first, with ASCII-only character classes.
+    if not isinstance(value, str):
+        msg = 'must be a JSON string holding a decimal, such as "14.90"; JSON numbers are refused'
         raise ValueError(msg)
-    try:
-        # str() first: a JSON number arrives as a float, and Decimal(0.1) is not 0.1.
-        return Decimal(str(value))
-    except InvalidOperation:
-        msg = "must be a decimal number or a string holding one"
-        raise ValueError(msg) from None
+    if _PLAIN_DECIMAL.fullmatch(value) is None:
+        msg = 'must be a plain decimal: ASCII digits, at most one ".", no sign, no exponent'
+        raise ValueError(msg)
+    return Decimal(value)
 
+
+PLAIN_DECIMAL_PATTERN = r"^(0|[1-9][0-9]*)(\.[0-9]+)?$"
+"""A non-negative decimal written plainly: ``0``, ``14``, ``14.9``, ``0.05``."""
+_PLAIN_DECIMAL = re.compile(PLAIN_DECIMAL_PATTERN)
 
 PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 """What a product id looks like: lowercase letters, digits and dashes (``ceramic-mug``)."""
 
-WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
-DecimalAmount = Annotated[Decimal, BeforeValidator(_decimal_amount)]
+# Validators rather than pydantic's Strict(): Litestar validates with strict=False, which
+# overrides a field's Strict().
+JSON_INTEGER = BeforeValidator(_json_integer)
+"""A JSON integer only (2 or 2.0); not "2", 2.5 or true. Put it after the field's range, as in
+``Annotated[int, Field(ge=1), JSON_INTEGER]``, so that the range shows in the JSON schema."""
+DecimalAmount = Annotated[
+    Decimal,
+    BeforeValidator(_decimal_amount),
+    WithJsonSchema({"type": "string", "pattern": PLAIN_DECIMAL_PATTERN, "examples": ["14.90"]}),
+]
+"""An amount of money in a request: a JSON string holding a plain decimal (see above)."""
 JsonBoolean = Annotated[bool, BeforeValidator(_json_boolean)]
 
 
@@ -58,6 +83,20 @@ class ResponseBody(BaseModel):
     (``Model.model_validate(view)``), so no field is copied by hand."""
 
     model_config = ConfigDict(from_attributes=True)
+
+
+class ProblemDocument(ResponseBody):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[dict[str, Any]] | None = None
+    """For a 400: each invalid field, where it is and what is wrong with it."""
 
 
 class PricedLineResponse(ResponseBody):

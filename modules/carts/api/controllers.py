@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from modules.carts.api.schemas import (
@@ -32,7 +32,10 @@ from modules.carts.infrastructure.catalogue import Product
 from shared.errors import NotFound
 from shared.web.auth import BEARER_SECURITY, Principal, admin_only
 from shared.web.etag import IfMatch, etag, expected_version
+from shared.web.openapi import problems
 from shared.web.types import PRODUCT_ID_PATTERN
+
+ProductIdPath = Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)]
 
 
 class ProductController(Controller):
@@ -43,9 +46,9 @@ class ProductController(Controller):
     def list_products(self, carts: NamedDependency[CartsContext]) -> list[ProductResponse]:
         return [ProductResponse.model_validate(product) for product in queries.products(carts)]
 
-    @get("/{product_id:str}", sync_to_thread=True)
+    @get("/{product_id:str}", responses=problems(404), sync_to_thread=True)
     def get_product(
-        self, carts: NamedDependency[CartsContext], product_id: FromPath[str]
+        self, carts: NamedDependency[CartsContext], product_id: ProductIdPath
     ) -> ProductResponse:
         product = queries.product(product_id, carts)
         if product is None:
@@ -56,7 +59,7 @@ class ProductController(Controller):
     def put_product(
         self,
         carts: NamedDependency[CartsContext],
-        product_id: Annotated[str, PathParameter(pattern=PRODUCT_ID_PATTERN, max_length=64)],
+        product_id: ProductIdPath,
         data: JSONBody[ProductUpdate],
     ) -> ProductResponse:
         product = Product(product_id, **data.model_dump())
@@ -75,7 +78,7 @@ class CartController(Controller):
     ) -> Response[CartResponse]:
         return _cart_response(carts, principal)
 
-    @post("/items", status_code=200, sync_to_thread=True)
+    @post("/items", status_code=200, responses=problems(409, 412, 422), sync_to_thread=True)
     def add_item(
         self,
         carts: NamedDependency[CartsContext],
@@ -91,12 +94,17 @@ class CartController(Controller):
         )
         return _cart_response(carts, principal)
 
-    @delete("/items/{product_id:str}", status_code=200, sync_to_thread=True)
+    @delete(
+        "/items/{product_id:str}",
+        status_code=200,
+        responses=problems(404, 409, 412),
+        sync_to_thread=True,
+    )
     def remove_item(
         self,
         carts: NamedDependency[CartsContext],
         principal: NamedDependency[Principal],
-        product_id: FromPath[str],
+        product_id: ProductIdPath,
         if_match: IfMatch,
     ) -> Response[CartResponse]:
         remove_product_item(
@@ -105,7 +113,12 @@ class CartController(Controller):
         )
         return _cart_response(carts, principal)
 
-    @post("/checkout", status_code=HTTP_202_ACCEPTED, sync_to_thread=True)
+    @post(
+        "/checkout",
+        status_code=HTTP_202_ACCEPTED,
+        responses=problems(409, 412),
+        sync_to_thread=True,
+    )
     def checkout(
         self,
         carts: NamedDependency[CartsContext],

@@ -6,26 +6,29 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field, WithJsonSchema
 
 from modules.carts.domain.cart import MAX_QUANTITY_PER_PRODUCT
 from shared.database import CENT
 from shared.web.types import (
+    JSON_INTEGER,
     PRODUCT_ID_PATTERN,
     DecimalAmount,
     JsonBoolean,
     PricedLineResponse,
     RequestBody,
     ResponseBody,
-    WholeNumber,
 )
 
 ProductId = Annotated[str, Field(min_length=1, max_length=64, pattern=PRODUCT_ID_PATTERN)]
+PRICE_PATTERN = r"^(0|[1-9][0-9]{0,5})(\.[0-9]{1,2})?$"
+"""A price as the document describes it: what the checks of :data:`Price` accept."""
 # Prices are stored to the cent; "19.9" is answered as "19.90", as every later read shows it.
 Price = Annotated[
     DecimalAmount,
     Field(ge=0, le=Decimal("999999.99"), decimal_places=2),
     AfterValidator(lambda price: price.quantize(CENT)),
+    WithJsonSchema({"type": "string", "pattern": PRICE_PATTERN, "examples": ["14.90"]}),
 ]
 PaymentMethod = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_]+$")]
 
@@ -58,14 +61,14 @@ class CartResponse(ResponseBody):
 
 class AddCartItem(RequestBody):
     product_id: ProductId
-    quantity: Annotated[WholeNumber, Field(ge=1, le=MAX_QUANTITY_PER_PRODUCT)]
+    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY_PER_PRODUCT), JSON_INTEGER]
 
 
 class Checkout(RequestBody):
     payment_method: PaymentMethod
 
 
-class CheckoutAccepted(BaseModel):
+class CheckoutAccepted(ResponseBody):
     cart_id: UUID
     cart_version: int
     status: str = "accepted"

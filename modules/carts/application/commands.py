@@ -11,7 +11,7 @@ from modules.carts.contracts import ShoppingCartConfirmed
 from modules.carts.domain.cart import CartIsEmpty, ShoppingCart
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import ConcurrencyConflict, InvalidRequest, NotFound, StaleVersion
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
 PUBLISHED_EVENTS = {ShoppingCart.Confirmed: ShoppingCartConfirmed.message_type}
 
@@ -39,35 +39,44 @@ class ConfirmShoppingCart:
 
 
 def add_product_item(command: AddProductItem, context: CartsContext) -> ShoppingCart:
-    with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
-        product = context.catalogue.get(uow.session, command.product_id)
-        if product is None or not product.available:
-            raise InvalidRequest(f"product {command.product_id} is not for sale")
-        if cart is None:
-            cart = ShoppingCart(customer_id=command.customer_id, currency=product.currency)
-        cart.add_product_item(
-            product.product_id, command.quantity, product.unit_price, product.currency
-        )
-        _save(uow, context, cart)
-    return cart
+    def attempt() -> ShoppingCart:
+        with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
+            product = context.catalogue.get(uow.session, command.product_id)
+            if product is None or not product.available:
+                raise InvalidRequest(f"product {command.product_id} is not for sale")
+            if cart is None:
+                cart = ShoppingCart(customer_id=command.customer_id, currency=product.currency)
+            cart.add_product_item(
+                product.product_id, command.quantity, product.unit_price, product.currency
+            )
+            _save(uow, context, cart)
+        return cart
+
+    return retry_on_conflict(attempt, expected_version=command.expected_version)
 
 
 def remove_product_item(command: RemoveProductItem, context: CartsContext) -> ShoppingCart:
-    with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
-        if cart is None:
-            raise NotFound(f"product {command.product_id} is not in the cart")
-        cart.remove_product_item(command.product_id)
-        _save(uow, context, cart)
-    return cart
+    def attempt() -> ShoppingCart:
+        with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
+            if cart is None:
+                raise NotFound(f"product {command.product_id} is not in the cart")
+            cart.remove_product_item(command.product_id)
+            _save(uow, context, cart)
+        return cart
+
+    return retry_on_conflict(attempt, expected_version=command.expected_version)
 
 
 def confirm_shopping_cart(command: ConfirmShoppingCart, context: CartsContext) -> ShoppingCart:
-    with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
-        if cart is None:
-            raise CartIsEmpty("cannot check out an empty cart")
-        cart.confirm(command.payment_method)
-        _save(uow, context, cart)
-    return cart
+    def attempt() -> ShoppingCart:
+        with _cart_of(command.customer_id, command.expected_version, context) as (uow, cart):
+            if cart is None:
+                raise CartIsEmpty("cannot check out an empty cart")
+            cart.confirm(command.payment_method)
+            _save(uow, context, cart)
+        return cart
+
+    return retry_on_conflict(attempt, expected_version=command.expected_version)
 
 
 def put_product(product: Product, context: CartsContext) -> None:

@@ -17,6 +17,7 @@ from modules.orders.application.context import OrdersContext
 from shared.errors import Forbidden, NotFound
 from shared.web.auth import BEARER_SECURITY, CUSTOMER_ID_PATTERN, Principal
 from shared.web.etag import IfMatch, etag, expected_version
+from shared.web.openapi import problems
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -28,7 +29,7 @@ class OrderController(Controller):
     security = BEARER_SECURITY
     tags = ["orders"]
 
-    @get("/", sync_to_thread=True)
+    @get("/", responses=problems(403), sync_to_thread=True)
     def list_orders(
         self,
         orders: NamedDependency[OrdersContext],
@@ -66,7 +67,7 @@ class OrderController(Controller):
             next=next_link,
         )
 
-    @get("/{order_id:str}", sync_to_thread=True)
+    @get("/{order_id:str}", responses=problems(404), sync_to_thread=True)
     def get_order(
         self,
         orders: NamedDependency[OrdersContext],
@@ -82,7 +83,12 @@ class OrderController(Controller):
             OrderResponse.model_validate(details), headers={"ETag": etag(details.version)}
         )
 
-    @post("/{order_id:str}/cancellation", status_code=200, sync_to_thread=True)
+    @post(
+        "/{order_id:str}/cancellation",
+        status_code=200,
+        responses=problems(404, 409, 412),
+        sync_to_thread=True,
+    )
     def cancel_order(
         self,
         orders: NamedDependency[OrdersContext],

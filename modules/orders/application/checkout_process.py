@@ -46,7 +46,7 @@ from modules.payments.contracts import (
 from modules.shipments.contracts import PackageSent, ProductsOutOfStock, ShipOrder, ShippedItem
 from shared.errors import BusinessRuleViolation, ConcurrencyConflict, NotFound, StaleVersion
 from shared.messaging import Command
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -122,9 +122,11 @@ def cancel_order(command: CancelOrder, context: OrdersContext) -> Order:
 
     Raises :class:`NotFound` for an unknown order, :class:`StaleVersion` when
     ``expected_version`` is not the order's version, and
-    :class:`~modules.orders.domain.order.OrderIsNotPending` once it is paid.
+    :class:`~modules.orders.domain.order.OrderIsNotPending` once it is paid. Without
+    an expected version, a race with the checkout is decided again on the new state.
     """
-    try:
+
+    def attempt() -> Order:
         with context.transactions.unit_of_work() as uow:
             order = context.aggregates.get(Order, command.order_id)
             if command.expected_version not in (None, order.version):
@@ -133,6 +135,10 @@ def cancel_order(command: CancelOrder, context: OrdersContext) -> Order:
             order.cancel_before_payment(CANCELLED_BY_CUSTOMER)
             discard = DiscardPayment(order_id=order.id, reason=CANCELLED_BY_CUSTOMER)
             _save(uow, context, order, discard)
+        return order
+
+    try:
+        return retry_on_conflict(attempt, expected_version=command.expected_version)
     except ConcurrencyConflict:
         if command.expected_version is None:
             raise
@@ -140,7 +146,6 @@ def cancel_order(command: CancelOrder, context: OrdersContext) -> Order:
         raise StaleVersion(
             f"the order is no longer at version {command.expected_version}"
         ) from None
-    return order
 
 
 def _request_payment(order: Order) -> RequestPayment:

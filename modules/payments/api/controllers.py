@@ -16,20 +16,22 @@ from pydantic import ValidationError
 from modules.payments.api.schemas import NotificationReceived, PaymentResponse
 from modules.payments.application import queries
 from modules.payments.application.commands import (
+    ProviderAnswer,
     RecordPaymentFailed,
     RecordPaymentSucceeded,
     record_payment_failed,
     record_payment_succeeded,
 )
 from modules.payments.application.context import PaymentsContext
-from modules.payments.domain.payment import PaymentAlreadySettled
+from modules.payments.domain.payment import AnswerDoesNotMatch, PaymentAlreadySettled
 from modules.payments.infrastructure.sandbox.notifications import (
     PaymentSucceededNotification,
     notification_adapter,
 )
 from modules.payments.infrastructure.sandbox.signature import SIGNATURE_HEADER, InvalidSignature
-from shared.errors import NotFound
+from shared.errors import InvalidRequest, NotFound
 from shared.web.auth import BEARER_SECURITY, Principal
+from shared.web.openapi import problems
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +65,15 @@ class SandboxWebhookController(Controller):
     path = "/api/payments/webhooks/sandbox"
     tags = ["payments"]
 
-    @post("/", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post("/", status_code=HTTP_200_OK, responses=problems(401, 422), sync_to_thread=True)
     def receive_notification(
         self,
         payments: NamedDependency[PaymentsContext],
         body: RawBody,
         signature: SignatureHeader,
     ) -> NotificationReceived:
-        """Records the provider's answer. Authenticated by the ``Sandbox-Signature`` header."""
+        """Records the provider's answer. Authenticated by the ``Sandbox-Signature`` header;
+        an answer whose reference, amount or currency is not the payment's is a 422."""
         try:
             payments.webhook_verifier.verify(
                 signature, body, now=payments.clock.now(), tolerance=payments.webhook_tolerance
@@ -89,15 +92,17 @@ class SandboxWebhookController(Controller):
         # The provider retries anything but a 2xx. An answer about a payment we do not know,
         # or one that contradicts an outcome already recorded, would be refused again on
         # every retry: it is acknowledged, and logged for someone to look at.
+        answer = ProviderAnswer(notification.reference, notification.amount, notification.currency)
         try:
             if isinstance(notification, PaymentSucceededNotification):
                 record_payment_succeeded(
-                    RecordPaymentSucceeded(notification.payment_id, notification.reference),
-                    payments,
+                    RecordPaymentSucceeded(notification.payment_id, answer), payments
                 )
             else:
                 record_payment_failed(
-                    RecordPaymentFailed(notification.payment_id, notification.failure_reason),
+                    RecordPaymentFailed(
+                        notification.payment_id, notification.failure_reason, answer
+                    ),
                     payments,
                 )
         except NotFound:
@@ -107,6 +112,16 @@ class SandboxWebhookController(Controller):
                 notification.payment_id,
             )
             return NotificationReceived(outcome="ignored")
+        except AnswerDoesNotMatch as mismatch:
+            # Signed, yet not about what the shop asked: a forged or misrouted answer. It is
+            # refused, never recorded, and someone has to look at it.
+            logger.error(
+                "sandbox notification %s (%s) refused: %s",
+                notification.id,
+                notification.type,
+                mismatch.detail,
+            )
+            raise InvalidRequest("the notification does not match the payment it names") from None
         except PaymentAlreadySettled as refused:
             logger.error(
                 "sandbox notification %s (%s) ignored: %s",

@@ -7,8 +7,6 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel
-
 from modules.payments.domain.payment import PaymentStatus
 from shared.web.types import ResponseBody
 
@@ -26,7 +24,7 @@ class PaymentResponse(ResponseBody):
     updated_at: datetime
 
 
-class NotificationReceived(BaseModel):
+class NotificationReceived(ResponseBody):
     """``recorded``: the payment changed; ``ignored``: nothing to record, and no retry needed."""
 
     outcome: Literal["recorded", "ignored"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from uuid import UUID
 
 from modules.payments.application.context import PaymentsContext
@@ -19,8 +20,8 @@ from modules.payments.contracts import (
     PaymentSucceeded,
     RequestPayment,
 )
-from modules.payments.domain.payment import Payment
-from shared.unit_of_work import UnitOfWork
+from modules.payments.domain.payment import AnswerDoesNotMatch, Payment
+from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +33,25 @@ PUBLISHED_EVENTS: dict[type[Payment.Event], str] = {
 
 
 @dataclass(frozen=True)
+class ProviderAnswer:
+    """What the provider says the answer is about; checked against the payment."""
+
+    provider_reference: str
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
 class RecordPaymentSucceeded:
     payment_id: UUID
-    provider_reference: str
+    answer: ProviderAnswer
 
 
 @dataclass(frozen=True)
 class RecordPaymentFailed:
     payment_id: UUID
     reason: str
+    answer: ProviderAnswer
 
 
 def request_payment(command: RequestPayment, context: PaymentsContext) -> Payment:
@@ -68,21 +79,47 @@ def submit_to_provider(payment_id: UUID, context: PaymentsContext) -> None:
     )
     logger.info("payment %s accepted by the provider as %s", payment.id, reference)
 
+    # What the provider answers later must name this reference. Its answer may already
+    # have been recorded meanwhile: the payment then checks that it named the same one.
+    def record_submission() -> None:
+        with context.transactions.unit_of_work() as uow:
+            submitted = context.aggregates.get(Payment, payment_id)
+            submitted.record_submission(reference)
+            _save(uow, context, submitted)
+
+    try:
+        # The webhook may be recording the answer at this very moment: decide again then.
+        retry_on_conflict(record_submission, expected_version=None)
+    except AnswerDoesNotMatch as mismatch:
+        logger.error("payment %s: the provider contradicts itself: %s", payment_id, mismatch)
+
 
 def record_payment_succeeded(command: RecordPaymentSucceeded, context: PaymentsContext) -> Payment:
-    with context.transactions.unit_of_work() as uow:
-        payment = context.aggregates.get(Payment, command.payment_id)
-        payment.succeed(command.provider_reference)
-        _save(uow, context, payment)
-    return payment
+    """The provider's success. Decided again if the submission is recorded meanwhile."""
+
+    def attempt() -> Payment:
+        with context.transactions.unit_of_work() as uow:
+            payment = context.aggregates.get(Payment, command.payment_id)
+            _verify(payment, command.answer)
+            payment.succeed(command.answer.provider_reference)
+            _save(uow, context, payment)
+        return payment
+
+    return retry_on_conflict(attempt, expected_version=None)
 
 
 def record_payment_failed(command: RecordPaymentFailed, context: PaymentsContext) -> Payment:
-    with context.transactions.unit_of_work() as uow:
-        payment = context.aggregates.get(Payment, command.payment_id)
-        payment.fail(command.reason)
-        _save(uow, context, payment)
-    return payment
+    """The provider's failure. Decided again if the submission is recorded meanwhile."""
+
+    def attempt() -> Payment:
+        with context.transactions.unit_of_work() as uow:
+            payment = context.aggregates.get(Payment, command.payment_id)
+            _verify(payment, command.answer)
+            payment.fail(command.reason)
+            _save(uow, context, payment)
+        return payment
+
+    return retry_on_conflict(attempt, expected_version=None)
 
 
 def discard_payment(command: DiscardPayment, context: PaymentsContext) -> list[Payment]:
@@ -98,6 +135,10 @@ def discard_payment(command: DiscardPayment, context: PaymentsContext) -> list[P
         if payments:
             _save(uow, context, *payments)
     return payments
+
+
+def _verify(payment: Payment, answer: ProviderAnswer) -> None:
+    payment.verify_answer(answer.provider_reference, answer.amount, answer.currency)
 
 
 def _save(uow: UnitOfWork, context: PaymentsContext, *payments: Payment) -> None:

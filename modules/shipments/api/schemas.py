@@ -9,13 +9,13 @@ from uuid import UUID
 from pydantic import Field
 
 from modules.shipments.domain.package import PackageStatus
-from shared.web.types import RequestBody, ResponseBody, WholeNumber
+from shared.web.types import JSON_INTEGER, RequestBody, ResponseBody
 
 MAX_STOCK = 1_000_000
 
 
 class StockUpdate(RequestBody):
-    quantity: Annotated[WholeNumber, Field(ge=0, le=MAX_STOCK)]
+    quantity: Annotated[int, Field(ge=0, le=MAX_STOCK), JSON_INTEGER]
 
 
 class StockResponse(ResponseBody):

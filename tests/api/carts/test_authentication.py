@@ -59,6 +59,18 @@ REFUSED_CREDENTIALS: list[Any] = [
         },
         id="token without expiry",
     ),
+    # Signed with the shop's secret, yet claims no token of ours carries.
+    pytest.param(lambda api: signed(api, sub="alice\n"), id="subject with a trailing newline"),
+    pytest.param(lambda api: signed(api, sub=["alice"]), id="subject a list"),
+    pytest.param(lambda api: signed(api, role=1), id="role a number"),
+    pytest.param(lambda api: signed(api, exp="9999999999"), id="expiry a string"),
+    pytest.param(lambda api: signed(api, exp=True), id="expiry a boolean"),
+    pytest.param(lambda api: signed(api, exp=1e300), id="expiry a float that never comes"),
+    pytest.param(lambda api: signed(api, exp=2**63), id="expiry beyond any token lifetime"),
+    pytest.param(
+        lambda api: signed(api, exp=api.shop.clock.now() + timedelta(days=3650)),
+        id="expiry ten years away",
+    ),
 ]
 
 

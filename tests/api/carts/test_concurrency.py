@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from modules.carts.application.commands import AddProductItem, add_product_item
 from modules.carts.domain.cart import ShoppingCart
 from shared.errors import ConcurrencyConflict
+from shared.unit_of_work import MAX_ATTEMPTS
 from tests.api.carts.assertions import assert_problem, etag_of, nothing_written, published_messages
 from tests.api.carts.shopping import MUG, PRESS, add_item, cart_of, checkout
 from tests.support import ApiClient
@@ -67,9 +70,9 @@ def test_a_writer_that_loaded_the_cart_before_another_saved_it_is_refused(
 
 
 @pytest.mark.parametrize("cart", ["a new cart", "an existing cart"])
-def test_concurrent_additions_to_one_cart_are_all_kept_or_refused_never_lost(
-    api: ApiClient, cart: str
-) -> None:
+def test_concurrent_additions_without_if_match_are_all_kept(api: ApiClient, cart: str) -> None:
+    """Without If-Match nobody asked for optimistic concurrency: a command that lost the
+    race is decided again on the new state, so every addition is kept."""
     carts = api.shop.carts
     if cart == "an existing cart":
         add_product_item(AddProductItem("alice", MUG, 1), carts)
@@ -77,30 +80,84 @@ def test_concurrent_additions_to_one_cart_are_all_kept_or_refused_never_lost(
     quantity_before = sum(item["quantity"] for item in before["items"])
     start = threading.Barrier(WRITERS)
 
-    def add_one_mug() -> bool:
+    def add_one_mug() -> None:
         start.wait()
-        try:
-            add_product_item(AddProductItem("alice", MUG, 1), carts)
-        except ConcurrencyConflict:
-            return False
-        return True
+        add_product_item(AddProductItem("alice", MUG, 1), carts)
 
     with ThreadPoolExecutor(WRITERS) as pool:
-        outcomes = [
-            future.result() for future in [pool.submit(add_one_mug) for _ in range(WRITERS)]
-        ]
+        for future in [pool.submit(add_one_mug) for _ in range(WRITERS)]:
+            future.result()
 
-    kept = outcomes.count(True)
-    assert kept >= 1
     stored = carts.aggregates.get(ShoppingCart, ShoppingCart.create_id("alice"))
-    assert stored.lines[MUG].quantity == quantity_before + kept
+    assert stored.lines[MUG].quantity == quantity_before + WRITERS
     shown = cart_of(api, api.as_customer("alice"))
     assert shown["items"] == [
         {
             "product_id": MUG,
-            "quantity": quantity_before + kept,
+            "quantity": quantity_before + WRITERS,
             "unit_price": "14.00",
-            "subtotal": str(Decimal("14.00") * (quantity_before + kept)),
+            "subtotal": str(Decimal("14.00") * (quantity_before + WRITERS)),
         }
     ]
     assert shown["version"] == stored.version
+
+
+@pytest.fixture
+def first_save_loses_a_race(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The next save of a cart finds its version taken, as when another writer committed
+    between this command's load and its save; returns the number of saves tried."""
+    aggregates = api.shop.carts.aggregates
+    save = aggregates.save
+    saves: list[int] = []
+
+    def racing_save(*args: Any, **kwargs: Any) -> Any:
+        saves.append(1)
+        if len(saves) == 1:
+            raise IntegrityError("the version was taken by another writer")
+        return save(*args, **kwargs)
+
+    monkeypatch.setattr(aggregates, "save", racing_save)
+    return saves
+
+
+def test_an_addition_without_if_match_that_loses_a_race_is_decided_again(
+    api: ApiClient, alice_with_two_mugs: dict[str, str], first_save_loses_a_race: list[int]
+) -> None:
+    response = add_item(api, alice_with_two_mugs, MUG, 1)
+
+    assert response.status_code == 200, response.text
+    assert len(first_save_loses_a_race) == 2
+    assert [(line["product_id"], line["quantity"]) for line in response.json()["items"]] == [
+        (MUG, 3)
+    ]
+
+
+def test_an_addition_with_if_match_that_loses_a_race_is_412_and_writes_nothing(
+    api: ApiClient, alice_with_two_mugs: dict[str, str], first_save_loses_a_race: list[int]
+) -> None:
+    seen = etag_of(api.get("/api/cart", headers=alice_with_two_mugs))
+
+    with nothing_written(api.shop):
+        response = add_item(api, alice_with_two_mugs, MUG, 1, if_match=seen)
+
+    assert_problem(response, 412)
+    assert len(first_save_loses_a_race) == 1
+
+
+def test_a_command_that_keeps_losing_races_is_a_409_after_a_bounded_number_of_attempts(
+    api: ApiClient, alice_with_two_mugs: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    aggregates = api.shop.carts.aggregates
+    saves: list[int] = []
+
+    def always_racing_save(*_: Any, **__: Any) -> None:
+        saves.append(1)
+        raise IntegrityError("the version was taken by another writer")
+
+    monkeypatch.setattr(aggregates, "save", always_racing_save)
+
+    with nothing_written(api.shop):
+        response = add_item(api, alice_with_two_mugs, MUG, 1)
+
+    assert_problem(response, 409)
+    assert len(saves) == MAX_ATTEMPTS

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 import httpx
 
 from modules.payments.application.commands import (
+    ProviderAnswer,
     RecordPaymentSucceeded,
     record_payment_succeeded,
     request_payment,
@@ -48,28 +49,44 @@ def a_payment(
 
 def a_succeeded_payment(shop: Shop, customer_id: str = "alice") -> Payment:
     payment = a_payment(shop, customer_id)
-    return record_payment_succeeded(
-        RecordPaymentSucceeded(payment.id, "sbx_earlier"), context_of(shop)
-    )
+    answer = ProviderAnswer("sbx_earlier", payment.amount, payment.currency)
+    return record_payment_succeeded(RecordPaymentSucceeded(payment.id, answer), context_of(shop))
 
 
-def succeeded(payment_id: UUID, reference: str = "sbx_0123") -> dict[str, Any]:
+def a_submitted_payment(shop: Shop, reference: str, customer_id: str = "alice") -> Payment:
+    """A payment the provider accepted under ``reference``."""
+    payment = a_payment(shop, customer_id)
+    payment.record_submission(reference)
+    context_of(shop).aggregates.save(payment)
+    return payment
+
+
+def succeeded(
+    payment_id: UUID, reference: str = "sbx_0123", amount: str = "63.80", currency: str = "EUR"
+) -> dict[str, Any]:
+    """A success notification about a payment of ``amount`` (the default of ``a_payment``)."""
     return {
         "id": "evt_0001",
         "type": "payment.succeeded",
         "created": 1767268800,
         "payment_id": str(payment_id),
         "reference": reference,
+        "amount": amount,
+        "currency": currency,
     }
 
 
-def failed(payment_id: UUID, reason: str = "card declined") -> dict[str, Any]:
+def failed(
+    payment_id: UUID, reason: str = "card declined", reference: str = "sbx_0123"
+) -> dict[str, Any]:
     return {
         "id": "evt_0002",
         "type": "payment.failed",
         "created": 1767268800,
         "payment_id": str(payment_id),
-        "reference": "sbx_0123",
+        "reference": reference,
+        "amount": "63.80",
+        "currency": "EUR",
         "failure_reason": reason,
     }
 
@@ -80,7 +97,7 @@ def post_notification(
     *,
     signed_at: datetime | None = None,
     secret: str | None = None,
-    headers: dict[str, str] | None = None,
+    headers: dict[str, str | bytes] | None = None,
 ) -> httpx.Response:
     """Posts a notification signed like the sandbox does (with the shop's secret by default)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()

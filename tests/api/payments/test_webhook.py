@@ -22,6 +22,7 @@ from shared.settings import Settings
 from shop.bootstrap import Shop
 from tests.api.payments.support import (
     a_payment,
+    a_submitted_payment,
     a_succeeded_payment,
     assert_problem,
     failed,
@@ -136,7 +137,9 @@ def test_a_malformed_signature_header_is_refused(api: ApiClient, shop: Shop, hea
     payment = a_payment(shop)
 
     with nothing_written(shop):
-        response = post_notification(api, succeeded(payment.id), headers={SIGNATURE_HEADER: header})
+        # As raw UTF-8 bytes, as a client that does not check what it sends would.
+        raw_header = {SIGNATURE_HEADER: header.encode()}
+        response = post_notification(api, succeeded(payment.id), headers=raw_header)
 
     assert_problem(response, 401)
 
@@ -231,7 +234,7 @@ def test_a_failure_after_a_recorded_success_is_acknowledged_and_ignored(
     payment = a_succeeded_payment(shop)
 
     with nothing_written(shop):
-        response = post_notification(api, failed(payment.id))
+        response = post_notification(api, failed(payment.id, reference="sbx_earlier"))
 
     assert response.status_code == 200, response.text
     assert response.json() == {"outcome": "ignored"}
@@ -252,3 +255,91 @@ def test_an_answer_about_a_discarded_payment_is_acknowledged_and_ignored(
 
     assert response.json() == {"outcome": "ignored"}
     assert stored(shop, payment).status is PaymentStatus.DISCARDED
+
+
+# --- about what the shop asked: reference, amount, currency -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "notification",
+    [
+        pytest.param(
+            lambda payment_id: succeeded(payment_id, reference="sbx_invented"),
+            id="success, another reference",
+        ),
+        pytest.param(
+            lambda payment_id: succeeded(payment_id, reference="sbx_asked", amount="0.01"),
+            id="success, another amount",
+        ),
+        pytest.param(
+            lambda payment_id: succeeded(payment_id, reference="sbx_asked", currency="USD"),
+            id="success, another currency",
+        ),
+        pytest.param(
+            lambda payment_id: failed(payment_id, reference="sbx_invented"),
+            id="failure, another reference",
+        ),
+    ],
+)
+def test_a_signed_answer_that_is_not_about_what_the_shop_asked_is_refused_and_logged(
+    api: ApiClient,
+    shop: Shop,
+    notification: Callable[[UUID], dict[str, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    payment = a_submitted_payment(shop, reference="sbx_asked")
+
+    with nothing_written(shop):
+        response = post_notification(api, notification(payment.id))
+
+    assert "does not match" in assert_problem(response, 422)["detail"]
+    assert stored(shop, payment).status is PaymentStatus.REQUESTED
+    assert any(
+        record.levelname == "ERROR" and str(payment.id) in record.getMessage()
+        for record in caplog.records
+    )
+
+
+def test_another_customers_pending_payment_cannot_be_settled_with_an_invented_reference(
+    api: ApiClient, shop: Shop
+) -> None:
+    bobs = a_submitted_payment(shop, reference="sbx_bobs", customer_id="bob")
+
+    with nothing_written(shop):
+        response = post_notification(api, succeeded(bobs.id, reference="sbx_mallory"))
+
+    assert_problem(response, 422)
+    assert stored(shop, bobs).status is PaymentStatus.REQUESTED
+
+
+def test_an_answer_naming_the_reference_the_provider_gave_is_recorded(
+    api: ApiClient, shop: Shop
+) -> None:
+    payment = a_submitted_payment(shop, reference="sbx_asked")
+
+    response = post_notification(api, succeeded(payment.id, reference="sbx_asked"))
+
+    assert response.json() == {"outcome": "recorded"}
+    assert stored(shop, payment).status is PaymentStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param("t=²,v1=00", id="a superscript digit"),
+        pytest.param(f"t=١٧٦٧٢٦٨٨٠٠,v1={'0' * 64}", id="Arabic-Indic digits"),
+        pytest.param(f"t=1767268800,v1={'é' * 64}", id="a non-ASCII digest"),
+        pytest.param("t=1767268800,,v1=", id="empty entries"),
+    ],
+)
+def test_a_malformed_signature_header_is_a_401_and_writes_nothing(
+    api: ApiClient, shop: Shop, header: str
+) -> None:
+    payment = a_payment(shop)
+
+    with nothing_written(shop):
+        # As raw UTF-8 bytes, as a client that does not check what it sends would.
+        raw_header = {SIGNATURE_HEADER: header.encode()}
+        response = post_notification(api, succeeded(payment.id), headers=raw_header)
+
+    assert_problem(response, 401)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
+from sqlalchemy import select
 
 from modules.payments.application import policies
 from modules.payments.contracts import PaymentFailed, PaymentRequested, PaymentSucceeded
@@ -58,6 +59,21 @@ def test_a_requested_payment_is_recorded_for_the_orders_total_and_the_provider_i
     contract = PaymentRequested.model_validate(requested)
     assert (contract.originator_id, contract.order_id) == (payment.payment_id, order_id)
     assert rows(shop, sandbox_requests) == 1
+
+
+def test_the_payment_keeps_the_reference_the_provider_gave_it(
+    shop: Shop, relay: PaymentsRelay
+) -> None:
+    order_id = place_order(shop, payment_method="tok_no_answer")
+
+    relay.deliver_all()
+
+    [view] = payments_of(shop, order_id)
+    with shop.datastore.transaction(commit=False) as session:
+        given = session.execute(select(sandbox_requests.c.reference)).scalar_one()
+    assert (view.status, view.provider_reference) == (PaymentStatus.REQUESTED, given)
+    payment = context_of(shop).aggregates.get(Payment, view.payment_id)
+    assert payment.provider_reference == given
 
 
 def test_a_successful_payment_is_recorded_and_published_with_its_order(
@@ -173,7 +189,7 @@ def test_a_payment_settled_since_the_read_model_was_read_is_left_as_it_is(
     assert (payment.status, payment.provider_reference, payment.version) == (
         PaymentStatus.SUCCEEDED,
         "sbx_meanwhile",
-        2,
+        3,  # requested, submitted, succeeded: the discard added nothing
     )
 
 

@@ -59,6 +59,13 @@ def test_a_missing_header_is_refused() -> None:
         "t=-1767268800,v1=abcdef",
         "t=1767268800,v1=",
         "t=99999999999999999999,v1=abcdef",
+        pytest.param(f"t=²,v1={'0' * 64}", id="a superscript digit, which isdigit() takes"),
+        pytest.param(f"t=١٧٦٧٢٦٨٨٠٠,v1={'0' * 64}", id="Arabic-Indic digits"),
+        pytest.param(f"t=1767268800,v1={'é' * 64}", id="a non-ASCII digest"),
+        pytest.param(f"t=1767268800,v1={'0' * 63}", id="a digest too short"),
+        pytest.param(f"t=1767268800,t=1767268801,v1={'0' * 64}", id="two timestamps"),
+        pytest.param(f"t=1767268800,v1={'0' * 64},junk", id="an entry without a value"),
+        pytest.param(f"t= 1767268800,v1={'0' * 64}", id="a space in the timestamp"),
     ],
 )
 def test_a_malformed_header_is_refused(header: str) -> None:

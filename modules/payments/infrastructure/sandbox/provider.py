@@ -100,7 +100,8 @@ class SandboxPaymentProvider:
                     requested_at=now,
                 )
             )
-            for notification in _answers(payment_method, payment_id, reference, now):
+            asked = _Asked(payment_id, reference, amount, currency)
+            for notification in _answers(payment_method, asked, now):
                 session.execute(
                     insert(sandbox_notifications).values(
                         notification_id=notification.id,
@@ -194,10 +195,23 @@ class SandboxPaymentProvider:
             )
 
 
-def _answers(
-    payment_method: str, payment_id: UUID, reference: str, now: datetime
-) -> list[Notification]:
-    about = {"created": int(now.timestamp()), "payment_id": payment_id, "reference": reference}
+@dataclass(frozen=True)
+class _Asked:
+    payment_id: UUID
+    reference: str
+    amount: Decimal
+    currency: str
+
+
+def _answers(payment_method: str, asked: _Asked, now: datetime) -> list[Notification]:
+    about = {
+        "created": int(now.timestamp()),
+        "payment_id": asked.payment_id,
+        "reference": asked.reference,
+        # On the wire, as every amount: a plain decimal string.
+        "amount": format(asked.amount, "f"),
+        "currency": asked.currency,
+    }
     if payment_method == NO_ANSWER:
         return []
     if payment_method == DECLINED:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import datetime, timedelta
 
 SIGNATURE_HEADER = "Sandbox-Signature"
 _SCHEME = "v1"
-_MAX_TIMESTAMP_DIGITS = 12
+# ASCII only, checked with fullmatch: str.isdigit() also takes "²", which int() refuses,
+# and a non-ASCII candidate makes hmac.compare_digest raise.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class InvalidSignature(Exception):
@@ -46,14 +50,24 @@ class WebhookSignature:
 
 
 def _parse(header: str) -> tuple[int, list[str]]:
-    timestamp: int | None = None
+    """The timestamp and the ``v1`` digests of a header; anything malformed is refused whole.
+
+    Entries of other schemes are skipped, as a provider may add a scheme before we know it.
+    """
+    timestamps: list[int] = []
     signatures: list[str] = []
     for item in header.split(","):
-        key, _, value = item.strip().partition("=")
-        if key == "t" and value.isdigit() and len(value) <= _MAX_TIMESTAMP_DIGITS:
-            timestamp = int(value)
-        elif key == _SCHEME and value:
+        key, separator, value = item.strip().partition("=")
+        if not separator:
+            raise InvalidSignature(f"the {SIGNATURE_HEADER} header is malformed")
+        if key == "t":
+            if not _TIMESTAMP.fullmatch(value):
+                raise InvalidSignature(f"the {SIGNATURE_HEADER} header's timestamp is malformed")
+            timestamps.append(int(value))
+        elif key == _SCHEME:
+            if not _DIGEST.fullmatch(value):
+                raise InvalidSignature(f"the {SIGNATURE_HEADER} header's digest is malformed")
             signatures.append(value)
-    if timestamp is None or not signatures:
+    if len(timestamps) != 1 or not signatures:
         raise InvalidSignature(f"the {SIGNATURE_HEADER} header is malformed")
-    return timestamp, signatures
+    return timestamps[0], signatures
