@@ -121,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--customer", required=True, help="customer id (the token's subject)")
     token.add_argument("--admin", action="store_true", help="grant the admin role")
     token.set_defaults(run=_token)
+
+    from shop.console.cli import add_console_commands
+
+    add_console_commands(commands)
     return parser
 
 
