@@ -8,9 +8,10 @@ never written; if it commits, the message will be delivered, whatever crashes.
 Ordering on PostgreSQL: sequence values are taken before commit, so a row with a
 smaller id can become visible after a row with a larger one. Each row therefore
 records the id of the transaction that wrote it, and the relay reads only rows
-of transactions older than every transaction still running (the snapshot's
-``xmin``), in ``(tx_id, id)`` order. Nothing the relay has passed can appear
-behind it later. SQLite has a single writer, so ``id`` order is commit order.
+of transactions older than every transaction still running in this database
+(``shared/horizon.py``), in ``(tx_id, id)`` order. Nothing the relay has passed
+can appear behind it later. SQLite has a single writer, so ``id`` order is commit
+order.
 """
 
 from __future__ import annotations
@@ -59,7 +60,6 @@ outbox_messages = Table(
 
 _PG_CURRENT_TX_ID = "CAST(CAST(pg_current_xact_id() AS text) AS bigint)"
 NOTIFICATION_CHANNEL = "shop_outbox"
-PG_VISIBILITY_HORIZON = "CAST(CAST(pg_snapshot_xmin(pg_current_snapshot()) AS text) AS bigint)"
 
 
 @dataclass(frozen=True)

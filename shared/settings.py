@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     relay_retry_seconds: float = Field(default=1.0, gt=0)
+    # A committed message waiting longer than this makes the relay "stalled": logged once,
+    # reported by `shop outbox` and /health/ready, and failing `shop outbox --check`.
+    relay_stall_seconds: float = Field(default=60.0, gt=0)
+    # Touched by `shop worker` each time its relay loop turns; read by `shop outbox --check`.
+    worker_heartbeat_file: Path | None = None
     sandbox_poll_seconds: float = Field(default=1.0, gt=0)
     max_request_body_bytes: int = Field(default=64 * 1024, gt=0)
     log_level: str = "INFO"

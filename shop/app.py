@@ -20,6 +20,7 @@ from shop.bootstrap import Shop
 from shop.console.web import console_router
 from shop.console.web import template_config as console_templates
 from shop.dev_tokens import DevTokenController
+from shop.health import ready
 from shop.modules import MODULES
 
 
@@ -36,7 +37,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
     def provide(value: Any) -> Provide:
         return Provide(lambda: value, sync_to_thread=False, use_cache=True)
 
-    route_handlers: list[Any] = [health]
+    route_handlers: list[Any] = [health, ready]
     for module in MODULES:
         route_handlers.extend(module.route_handlers)
     if shop.settings.is_dev:

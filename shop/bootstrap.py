@@ -17,12 +17,14 @@ from modules.carts.application.context import CartsContext
 from modules.orders.application.context import OrdersContext
 from modules.payments.application.context import PaymentsContext
 from modules.shipments.application.context import ShipmentsContext
+from shared.background import Heartbeat
 from shared.clock import Clock, SystemClock
 from shared.database import create_datastore, engine_of
+from shared.leases import lease_for
 from shared.messaging import Subscriptions
 from shared.module import BackgroundWorker, ModuleDependencies, Seeded
 from shared.outbox import Outbox
-from shared.relay import OutboxNotifications, OutboxRelay, RelayWorker, lease_for
+from shared.relay import OutboxNotifications, OutboxRelay, RelayStatus, RelayWorker
 from shared.settings import Settings
 from shared.web.auth import TokenService
 from shop.modules import MODULES
@@ -69,11 +71,14 @@ class Shop:
 
     def start_background_workers(self) -> None:
         """The relay and every module's workers: ``shop serve`` runs them in threads."""
+        heartbeat_file = self.settings.worker_heartbeat_file
         relay = RelayWorker(
             self.relay,
             lease_for(self.datastore, self.relay.name),
             poll_seconds=self.settings.relay_poll_seconds,
             retry_seconds=self.settings.relay_retry_seconds,
+            stall_threshold_seconds=self.settings.relay_stall_seconds,
+            heartbeat=Heartbeat(heartbeat_file).beat if heartbeat_file else None,
         )
         self._on_close.append(self.outbox.on_commit(relay.wake))
         workers: list[BackgroundWorker] = [relay]
@@ -88,6 +93,13 @@ class Shop:
         for worker in workers:
             worker.start()
             self._running.append(worker)
+
+    def relay_status(self) -> RelayStatus:
+        """The relay's lease, backlog and what holds it back, seen from this process."""
+        return self.relay.status(
+            lease_for(self.datastore, self.relay.name),
+            stall_threshold_seconds=self.settings.relay_stall_seconds,
+        )
 
     def close(self) -> None:
         while self._running:
@@ -113,7 +125,7 @@ def bootstrap(settings: Settings, clock: Clock | None = None) -> Shop:
         datastore=datastore,
         outbox=outbox,
         subscriptions=subscriptions,
-        relay=OutboxRelay(datastore, subscriptions),
+        relay=OutboxRelay(datastore, subscriptions, clock=clock),
         dependencies=dependencies,
         tokens=TokenService(
             settings.token_secret.get_secret_value(),

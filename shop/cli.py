@@ -109,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser("worker", help="run the outbox relay only (production)")
     worker.set_defaults(run=_worker)
 
+    from shop.outbox_cli import add_outbox_command
+
+    add_outbox_command(commands)
+
     db = commands.add_parser("db", help="database schema").add_subparsers(required=True)
     upgrade = db.add_parser("upgrade", help="apply the migrations")
     upgrade.add_argument("revision", nargs="?", default="head")

@@ -6,6 +6,7 @@ from tests.support import ApiClient
 
 PUBLIC = {
     ("get", "/health"),
+    ("get", "/health/ready"),
     ("get", "/api/products"),
     ("get", "/api/products/{product_id}"),
     ("post", "/api/dev/tokens"),

@@ -1,9 +1,9 @@
 """What the kernel tests share: a recording subscriber and ways to wait for the relay.
 
 On PostgreSQL the relay passes only transactions older than every transaction still
-running on the server, in any database. An unrelated transaction elsewhere can
-therefore hold a committed message back for a moment, so the tests wait until the
-relay sees what they committed rather than assuming it already does.
+running in the shop's database. The shop's own background work can therefore hold a
+committed message back for a moment, so the tests wait until the relay has delivered
+what they committed rather than assuming it already has.
 """
 
 from __future__ import annotations

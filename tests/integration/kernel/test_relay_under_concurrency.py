@@ -3,6 +3,8 @@
 A reader that remembers the largest id it has seen misses a row whose transaction
 took a smaller id but committed later. These tests create exactly that situation,
 once deterministically and once under load, and check the relay delivers everything.
+Under load they also check the relay's horizon is this database's: a transaction
+left open in another database of the server does not stop delivery.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import random
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from shared.database import engine_of
@@ -66,6 +70,25 @@ def test_a_row_that_commits_after_a_larger_id_is_still_delivered(shop: Shop) -> 
     assert received.message_ids == [early, late]
 
 
+@pytest.fixture(params=["alone on the server", "beside an idle transaction elsewhere"])
+def server_neighbours(request: pytest.FixtureRequest, shop: Shop) -> Iterator[None]:
+    """Whether another database of the server has a transaction left open meanwhile.
+
+    Such a transaction holds the server's horizon back but not this database's: the
+    relay must go on delivering during the load, and still skip nothing.
+    """
+    if request.param == "alone on the server":
+        yield
+        return
+    engine = create_engine(make_url(shop.settings.database_url).set(database="postgres"))
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_current_xact_id()"))
+        yield
+        connection.rollback()
+    engine.dispose()
+
+
+@pytest.mark.usefixtures("server_neighbours")
 def test_a_tailing_relay_delivers_every_message_exactly_once_under_concurrent_commits(
     shop: Shop,
 ) -> None:

@@ -5,23 +5,16 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, text
 
 from shared.database import create_datastore, engine_of, is_postgresql
-from shared.relay import (
-    FileLease,
-    OutboxNotifications,
-    OutboxRelay,
-    PostgresAdvisoryLease,
-    RelayLease,
-    RelayWorker,
-    lease_for,
-)
+from shared.leases import FileLease, PostgresAdvisoryLease, RelayLease, lease_for
+from shared.relay import OutboxNotifications, OutboxRelay, RelayWorker
 from shop.bootstrap import Shop
 from tests.integration.kernel.support import NOTICE_POSTED, Received, post_notice
 from tests.support import eventually
@@ -32,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 LEASE_HOLDER = """
 import sys
 from shared.database import create_datastore
-from shared.relay import lease_for
+from shared.leases import lease_for
 
 lease = lease_for(create_datastore(sys.argv[1]), "main")
 assert lease.acquire()
@@ -46,8 +39,8 @@ class CountingRelay(OutboxRelay):
 
     passes = 0
 
-    def deliver_pending(self) -> int:
-        delivered = super().deliver_pending()
+    def deliver_pending(self, on_batch: Callable[[], None] | None = None) -> int:
+        delivered = super().deliver_pending(on_batch)
         self.passes += 1
         return delivered
 
@@ -158,7 +151,7 @@ def test_a_running_worker_delivers_what_is_committed_as_soon_as_it_is_woken(
         eventually(lambda: relay.passes >= 2)
 
         def delivered() -> bool:
-            # An unrelated transaction elsewhere on the server may have held the message
+            # Another transaction of this database may have held the message
             # back during that pass; every wake-up is another look.
             worker.wake()
             return received.message_ids == [message_id]
@@ -212,6 +205,12 @@ class LeaseLostOnce:
     def release(self) -> None:
         self._lease.release()
 
+    def still_held(self) -> ColumnElement[bool]:
+        return self._lease.still_held()
+
+    def is_held(self) -> bool:
+        return self._lease.is_held()
+
 
 def test_a_worker_whose_lease_check_fails_keeps_going_and_delivers(shop: Shop) -> None:
     received = Received()
@@ -256,7 +255,7 @@ def test_a_relay_in_another_process_is_woken_by_the_commit_not_by_its_poll(
         eventually(lambda: relay.passes > passes)
 
         def delivered() -> bool:
-            # An unrelated transaction elsewhere on the server may have held the message
+            # Another transaction of this database may have held the message
             # back during that pass; every wake-up is another look.
             worker.wake()
             return received.message_ids == [message_id]
