@@ -19,7 +19,7 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +48,7 @@ from litestar.status_codes import (
 from litestar.template.config import TemplateConfig
 from pydantic import BaseModel, ConfigDict
 
+from shared.relay import RelayStatus
 from shared.web.auth import TOKENS_STATE_KEY, Principal, Role, TokenService
 from shop.bootstrap import Shop
 from shop.console.queries import (
@@ -156,6 +157,7 @@ def console_router(shop: Shop) -> Router:
         dependencies={
             "queries": Provide(lambda: queries, sync_to_thread=False, use_cache=True),
             "relay_name": Provide(lambda: shop.relay.name, sync_to_thread=False),
+            "relay_status": Provide(lambda: shop.relay_status, sync_to_thread=False),
             "is_dev": Provide(lambda: shop.settings.is_dev, sync_to_thread=False),
         },
         # The API takes JSON only; the console's forms post URL-encoded bodies.
@@ -403,10 +405,12 @@ class ConsolePages(Controller):
         request: Request[Any, Any, Any],
         queries: NamedDependency[ConsoleQueries],
         relay_name: NamedDependency[str],
+        relay_status: NamedDependency[Callable[[], RelayStatus]],
         before: FromQuery[int | None] = None,
     ) -> Template:
+        """The relay's status (as ``shop outbox`` prints it) and the outbox's recent messages."""
         messages = queries.recent_messages(relay_name, before=before)
-        return _page(request, "outbox", messages=messages, before=before)
+        return _page(request, "outbox", status=relay_status(), messages=messages, before=before)
 
     @get("/read-models", sync_to_thread=True)
     def read_models(

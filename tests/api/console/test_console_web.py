@@ -251,3 +251,17 @@ class TestPages:
         response = admin.get(f"/console/find?stream_id={order_id}")
 
         assert response.headers["location"] == f"/console/streams/orders/{order_id}"
+
+    def test_the_outbox_page_shows_the_relays_status_and_the_recent_messages(
+        self, admin: TestClient[Any], world: World
+    ) -> None:
+        completed_checkout(world, "alice", {"espresso-beans-1kg": 1})
+        world.check_out("bob", {"espresso-beans-1kg": 1}, "tok_ok")  # waits: no relay runs
+
+        panel = admin.get("/console/outbox", headers={"HX-Request": "true"}).text
+
+        assert "not held: no worker delivers" in panel
+        assert "1 committed message waiting" in panel
+        assert "carts.ShoppingCart.Confirmed" in panel
+        assert panel.count('class="waiting"') == 1
+        assert 'class="delivered"' in panel
