@@ -316,7 +316,7 @@ def _check_csrf(request: Request[Any, Any, Any], submitted: str) -> None:
 
 
 def _signed_in(token: str) -> Response[Any]:
-    redirect = Redirect(PATH, status_code=303)
+    redirect = Redirect(f"{PATH}/", status_code=303)
     redirect.cookies.append(
         Cookie(
             key=SESSION_COOKIE,

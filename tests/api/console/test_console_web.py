@@ -70,7 +70,7 @@ class TestSigningIn:
         response = sign_in(browser, world.shop.tokens.mint("ops", Role.ADMIN))
 
         assert response.status_code == 303
-        assert response.headers["location"] == "/console"
+        assert response.headers["location"] == "/console/"
         cookie = response.headers["set-cookie"].lower()
         assert f"{SESSION_COOKIE}=" in cookie
         assert "httponly" in cookie
