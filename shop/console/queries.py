@@ -21,7 +21,7 @@ import pydantic_core
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Table, and_, func, or_, select
+from sqlalchemy import Table, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from modules.orders.infrastructure.tables import order_views
@@ -224,44 +224,46 @@ class ConsoleQueries:
             .group_by(events.c.originator_id)
             .order_by(events.c.originator_id)
             .limit(limit + 1)
-            .subquery()
-        )
-        query = (
-            select(
-                events.c.originator_id,
-                events.c.originator_version,
-                events.c.topic,
-                events.c.state,
-                page.c.first,
-                page.c.last,
-            )
-            .join(
-                page,
-                and_(
-                    events.c.originator_id == page.c.originator_id,
-                    or_(
-                        events.c.originator_version == page.c.first,
-                        events.c.originator_version == page.c.last,
-                    ),
-                ),
-            )
-            .order_by(events.c.originator_id, events.c.originator_version)
         )
         with self._datastore.transaction(commit=False) as session:
-            rows = session.execute(query).all()
+            bounds = session.execute(page).all()
+            # A second query with the page's keys as values, not a join on the first: a
+            # planner with stale statistics (a freshly loaded table) was seen hashing the
+            # whole table for the join; a short list of keys is always index look-ups.
+            keys = [
+                (row.originator_id, version)
+                for row in bounds
+                for version in sorted({row.first, row.last})
+            ]
+            rows = (
+                session.execute(
+                    select(
+                        events.c.originator_id,
+                        events.c.originator_version,
+                        events.c.topic,
+                        events.c.state,
+                    )
+                    .where(tuple_(events.c.originator_id, events.c.originator_version).in_(keys))
+                    .order_by(events.c.originator_id, events.c.originator_version)
+                ).all()
+                if keys
+                else []
+            )
+        first_of = {row.originator_id: row.first for row in bounds}
+        last_of = {row.originator_id: row.last for row in bounds}
         first_topics: dict[UUID, str] = {}
         summaries: list[StreamSummary] = []
         for row in rows:
-            if row.originator_version == row.first:
+            if row.originator_version == first_of[row.originator_id]:
                 first_topics[row.originator_id] = row.topic
-            if row.originator_version == row.last:
+            if row.originator_version == last_of[row.originator_id]:
                 last_event = self._decode(module, row)
                 summaries.append(
                     StreamSummary(
                         module=module,
                         stream_id=row.originator_id,
                         aggregate_type=_aggregate_type(first_topics[row.originator_id]),
-                        version=row.last,
+                        version=row.originator_version,
                         last_change=last_event.timestamp,
                     )
                 )

@@ -265,7 +265,7 @@ class SignInController(Controller):
             return _sign_in_page(request, is_dev, "That token is not valid, or it has expired.")
         if not principal.is_admin:
             raise PermissionDeniedException("the console is for admins; this token is a customer's")
-        return _signed_in(data.token.strip())
+        return _signed_in(request, data.token.strip())
 
     @post("/sign-out", sync_to_thread=False, status_code=303)
     def sign_out(
@@ -288,7 +288,7 @@ class DevSignInController(Controller):
         self, request: Request[Any, Any, Any], data: Annotated[CsrfForm, FormBody]
     ) -> Response[Any]:
         _check_csrf(request, data.csrf_token)
-        return _signed_in(_tokens(request).mint(DEV_ADMIN_ID, Role.ADMIN))
+        return _signed_in(request, _tokens(request).mint(DEV_ADMIN_ID, Role.ADMIN))
 
 
 def _sign_in_page(request: Request[Any, Any, Any], is_dev: bool, problem: str = "") -> Template:
@@ -315,18 +315,9 @@ def _check_csrf(request: Request[Any, Any, Any], submitted: str) -> None:
         )
 
 
-def _signed_in(token: str) -> Response[Any]:
+def _signed_in(request: Request[Any, Any, Any], token: str) -> Response[Any]:
     redirect = Redirect(f"{PATH}/", status_code=303)
-    redirect.cookies.append(
-        Cookie(
-            key=SESSION_COOKIE,
-            value=token,
-            path=PATH,
-            max_age=SESSION_SECONDS,
-            httponly=True,
-            samesite="strict",
-        )
-    )
+    redirect.cookies.append(_cookie(request, SESSION_COOKIE, token, max_age=SESSION_SECONDS))
     return redirect
 
 
@@ -340,6 +331,7 @@ def _cookie(
         max_age=max_age,
         httponly=True,
         samesite="strict",
+        # Served over HTTPS (behind a proxy that says so), the cookie never travels in clear.
         secure=request.url.scheme == "https",
     )
 
