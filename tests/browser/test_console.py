@@ -95,8 +95,14 @@ class Watched:
             if response.status >= 400 and response.status not in expected_statuses:
                 self.failed.append(f"{response.status} {response.url}")
 
+        def note_request_failure(request: Request) -> None:
+            # Leaving a page cancels what it was still loading (its script, a refresh in
+            # flight): that is the browser's doing, not a failure of the shop.
+            if request.failure != "net::ERR_ABORTED":
+                self.failed.append(f"failed {request.url}: {request.failure}")
+
         page.on("response", note_failure)
-        page.on("requestfailed", lambda request: self.failed.append(f"failed {request.url}"))
+        page.on("requestfailed", note_request_failure)
         return page
 
 
