@@ -21,7 +21,7 @@ import pydantic_core
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
-from sqlalchemy import Table, func, or_, select, tuple_
+from sqlalchemy import Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from modules.orders.infrastructure.tables import order_views
@@ -229,7 +229,7 @@ class ConsoleQueries:
             bounds = session.execute(page).all()
             # A second query with the page's keys as values, not a join on the first: a
             # planner with stale statistics (a freshly loaded table) was seen hashing the
-            # whole table for the join; a short list of keys is always index look-ups.
+            # whole table for the join; a short list of keys is index look-ups.
             keys = [
                 (row.originator_id, version)
                 for row in bounds
@@ -243,7 +243,19 @@ class ConsoleQueries:
                         events.c.topic,
                         events.c.state,
                     )
-                    .where(tuple_(events.c.originator_id, events.c.originator_version).in_(keys))
+                    # One equality pair per key: SQLite and PostgreSQL both turn an OR of
+                    # these into index look-ups, which SQLite does not for a row-value IN.
+                    .where(
+                        or_(
+                            *(
+                                and_(
+                                    events.c.originator_id == stream_id,
+                                    events.c.originator_version == version,
+                                )
+                                for stream_id, version in keys
+                            )
+                        )
+                    )
                     .order_by(events.c.originator_id, events.c.originator_version)
                 ).all()
                 if keys
