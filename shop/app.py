@@ -18,6 +18,8 @@ from shared.web.openapi import complete_the_document
 from shared.web.problems import exception_handlers
 from shop.api_docs import SelfHostedSwaggerUI
 from shop.bootstrap import Shop
+from shop.console.web import console_router
+from shop.console.web import template_config as console_templates
 from shop.dev_tokens import DevTokenController
 from shop.health import ready
 from shop.modules import MODULES
@@ -41,6 +43,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
         route_handlers.extend(module.route_handlers)
     if shop.settings.is_dev:
         route_handlers.append(DevTokenController)
+    route_handlers.append(console_router(shop))
 
     on_startup: list[Any] = [complete_the_document]
     if run_background_workers:
@@ -69,6 +72,7 @@ def create_app(shop: Shop, *, run_background_workers: bool = False) -> Litestar:
                 }
             ),
         ),
+        template_config=console_templates(),
         request_max_body_size=shop.settings.max_request_body_bytes,
         state=State({"shop": shop, TOKENS_STATE_KEY: shop.tokens}),
         on_startup=on_startup,

@@ -131,6 +131,10 @@ def _parser() -> argparse.ArgumentParser:
     from shop.workshop.cli import add_workshop_commands  # the standard library only
 
     add_workshop_commands(commands)
+
+    from shop.console.cli import add_console_commands
+
+    add_console_commands(commands)
     return parser
 
 

@@ -120,7 +120,9 @@ def url_of(listener: socket.socket) -> str:
 @contextmanager
 def served_over_http(app: Litestar, listener: socket.socket) -> Iterator[str]:
     """Serves ``app`` with uvicorn on ``listener`` in a thread, lifespan and all; yields its URL."""
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # No log_config and no log_level: uvicorn would otherwise set its loggers' levels for
+    # the rest of the session, and the CLI tests that read its lines would find none.
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
     thread.start()
     try:
