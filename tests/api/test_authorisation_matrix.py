@@ -76,6 +76,7 @@ def _has_mug(response: httpx.Response, _: World) -> bool:
 
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/health"): Rule("public", _request("/health")),
+    ("GET", "/health/ready"): Rule("public", _request("/health/ready")),
     ("GET", "/api/products"): Rule("public", _request("/api/products")),
     ("GET", "/api/products/{product_id}"): Rule("public", _request(f"/api/products/{MUG}")),
     ("POST", "/api/dev/tokens"): Rule(
