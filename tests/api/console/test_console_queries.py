@@ -182,6 +182,7 @@ class TestCheckoutTimeline:
             ("carts", "ShoppingCart.Confirmed"),
             ("orders", "Order.Placed"),
             ("payments", "Payment.Requested"),
+            ("payments", "Payment.Submitted"),
             ("payments", "Payment.Succeeded"),
             ("orders", "Order.Paid"),
             ("shipments", "Package.Requested"),
