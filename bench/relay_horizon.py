@@ -35,7 +35,6 @@ import statistics
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from shared.horizon import read_horizon
+from shop.migrate import scratch_postgresql_database
 
 INSERT_MESSAGE = text(
     "INSERT INTO bench_outbox (tx_id, written_at)"
@@ -70,12 +70,7 @@ COMMIT_ORDER_LOCK = 7_340_033
 
 @contextmanager
 def scratch_database(server_url: str) -> Iterator[str]:
-    name = f"shop_bench_horizon_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgresql_database(server_url, "shop_bench_horizon") as url:
         engine = create_engine(url)
         with engine.begin() as connection:
             for statement in SCHEMA.split(";"):
@@ -83,10 +78,6 @@ def scratch_database(server_url: str) -> Iterator[str]:
                     connection.execute(text(statement))
         engine.dispose()
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @dataclass

@@ -17,18 +17,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from modules.carts.application.commands import AddProductItem, add_product_item
@@ -39,8 +36,8 @@ from shared.clock import SystemClock
 from shared.database import is_postgresql
 from shared.event_sourcing import ModuleApplication
 from shared.settings import Settings
+from shop import migrate
 from shop.bootstrap import Shop, bootstrap
-from shop.migrate import upgrade
 
 TARGET_RATIO = 0.7
 ITEMS_PER_RETURNING_CUSTOMER = 8
@@ -253,27 +250,12 @@ def print_table(results: Sequence[Result], heading: str) -> None:
 @contextmanager
 def scratch_database(server_url: str | None) -> Iterator[tuple[str, str]]:
     """A freshly migrated database for this run, dropped afterwards; yields (url, label)."""
-    if server_url is None:
-        with tempfile.TemporaryDirectory(prefix="shop-bench-") as folder:
-            url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-            upgrade(url)
-            yield url, "SQLite, temporary file"
-        return
-    if not is_postgresql(server_url):
+    if server_url is not None and not is_postgresql(server_url):
         msg = "--database-url must be a PostgreSQL server URL; SQLite is the default"
         raise SystemExit(msg)
-    name = f"shop_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url, f"PostgreSQL, scratch database {name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with migrate.scratch_database(server_url, "shop_bench") as url:
+        label = "SQLite, temporary file" if server_url is None else "PostgreSQL, scratch database"
+        yield url, f"{label} {make_url(url).database}" if server_url else label
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,10 @@ instead of failing on its first missing table.
 from __future__ import annotations
 
 import logging
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,10 +19,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, pool
+from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 
-from shared.database import create_datastore, engine_of, is_sqlite
+from shared.database import create_datastore, engine_of, is_postgresql, is_sqlite
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,3 +150,38 @@ def _migrations_between(
 
 def _scripts(config: Config) -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
+
+
+@contextmanager
+def scratch_postgresql_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL server of ``server_url``, dropped afterwards
+    (connections still open to it included); yields its URL. The database named in
+    ``server_url`` is only used to connect."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def scratch_database(server_url: str | None, prefix: str) -> Iterator[str]:
+    """A migrated, empty database for one run, removed afterwards; yields its URL.
+
+    A new database on the PostgreSQL server of ``server_url``, or, without one, a SQLite
+    file in a temporary folder.
+    """
+    if server_url and is_postgresql(server_url):
+        with scratch_postgresql_database(server_url, prefix) as url:
+            upgrade(url)
+            yield url
+        return
+    with tempfile.TemporaryDirectory(prefix=f"{prefix}-") as folder:
+        url = f"sqlite:///{Path(folder) / 'shop.sqlite3'}"
+        upgrade(url)
+        yield url

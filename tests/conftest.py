@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from shared.database import is_postgresql
 from shared.settings import Settings
 from shop.app import create_app
 from shop.bootstrap import Shop, bootstrap
-from shop.migrate import upgrade
+from shop.migrate import scratch_postgresql_database, upgrade
 from shop.schema import target_metadata
 from tests.support import ApiClient
 
@@ -42,18 +41,9 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 def _fresh_postgresql_database(server_url: str) -> Iterator[str]:
-    name = f"shop_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgresql_database(server_url, "shop_test") as url:
         upgrade(url)
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -13,23 +13,16 @@ database on the PostgreSQL server named by a URL, dropped afterwards.
 from __future__ import annotations
 
 import importlib.util
-import tempfile
 import time
 import tomllib
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from shared.database import is_postgresql
-from shop.migrate import PROJECT_ROOT, upgrade
+from shop.migrate import PROJECT_ROOT, scratch_database
 from shop.workshop.world import World
 
 SCENARIOS_FOLDER = PROJECT_ROOT / "scenarios"
@@ -148,24 +141,6 @@ def run_in_fresh_database(scenario: Scenario, server_url: str | None = None) -> 
         return run(scenario, database_url)
 
 
-@contextmanager
-def fresh_database(server_url: str | None) -> Iterator[str]:
+def fresh_database(server_url: str | None) -> AbstractContextManager[str]:
     """A migrated, empty database: a temporary SQLite file, or a new PostgreSQL database."""
-    if server_url and is_postgresql(server_url):
-        name = f"shop_scenario_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        try:
-            upgrade(url)
-            yield url
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        return
-    with tempfile.TemporaryDirectory(prefix="shop-scenario-") as folder:
-        url = f"sqlite:///{Path(folder) / 'shop.sqlite3'}"
-        upgrade(url)
-        yield url
+    return scratch_database(server_url, "shop_scenario")
