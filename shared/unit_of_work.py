@@ -26,7 +26,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore, Transaction
 from sqlalchemy.orm import Session
 
-from shared.errors import ConcurrencyConflict
+from shared.errors import ConcurrencyConflict, StaleVersion
 from shared.messaging import Command
 from shared.outbox import Outbox
 
@@ -109,18 +109,24 @@ def retry_on_conflict(
 
     A caller who named the version they saw (``expected_version``, from ``If-Match``)
     asked for optimistic concurrency: their command is tried once, so that a change
-    they have not seen makes it fail. A caller who named none only wants the command
-    done; deciding again on the reloaded aggregate is exactly what they would do
-    (its rules still apply: a confirmed cart still refuses an addition). After
-    ``attempts`` lost races the conflict is raised (409). Between attempts a short
+    they have not seen makes it fail, with :class:`StaleVersion` (412). A caller who
+    named none only wants the command done; deciding again on the reloaded aggregate is
+    exactly what they would do (its rules still apply: a confirmed cart still refuses an
+    addition). After ``attempts`` lost races the conflict is raised (409). Between attempts a short
     random pause (``pause``, seconds) spreads out writers that keep colliding.
     """
-    tries = 1 if expected_version is not None else attempts
-    for number in range(1, tries + 1):
+    if expected_version is not None:
         try:
             return attempt()
         except ConcurrencyConflict:
-            if number == tries:
+            # The version the caller named was overtaken while this command ran.
+            msg = f"no longer at version {expected_version}: changed by someone else meanwhile"
+            raise StaleVersion(msg) from None
+    for number in range(1, attempts + 1):
+        try:
+            return attempt()
+        except ConcurrencyConflict:
+            if number == attempts:
                 raise
             pause(random.uniform(0, _FIRST_BACKOFF_SECONDS * 2**number))  # noqa: S311 - jitter
     raise AssertionError("unreachable: the last attempt returns or raises")

@@ -10,7 +10,7 @@ from modules.carts.application.context import CartsContext
 from modules.carts.contracts import ShoppingCartConfirmed
 from modules.carts.domain.cart import CartIsEmpty, ShoppingCart
 from modules.carts.infrastructure.catalogue import Product
-from shared.errors import ConcurrencyConflict, InvalidRequest, NotFound, StaleVersion
+from shared.errors import InvalidRequest, NotFound, StaleVersion
 from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
 PUBLISHED_EVENTS = {ShoppingCart.Confirmed: ShoppingCartConfirmed.message_type}
@@ -89,18 +89,12 @@ def _cart_of(
     customer_id: str, expected_version: int | None, context: CartsContext
 ) -> Iterator[tuple[UnitOfWork, ShoppingCart | None]]:
     """A unit of work with the customer's cart (None if never used), at the version expected."""
-    try:
-        with context.transactions.unit_of_work() as uow:
-            cart = context.aggregates.find(ShoppingCart, ShoppingCart.create_id(customer_id))
-            current = cart.version if cart else 0
-            if expected_version is not None and expected_version != current:
-                raise StaleVersion(f"the cart is at version {current}, not {expected_version}")
-            yield uow, cart
-    except ConcurrencyConflict:
-        if expected_version is None:
-            raise
-        # The version the caller named was overtaken while this command ran.
-        raise StaleVersion(f"the cart is no longer at version {expected_version}") from None
+    with context.transactions.unit_of_work() as uow:
+        cart = context.aggregates.find(ShoppingCart, ShoppingCart.create_id(customer_id))
+        current = cart.version if cart else 0
+        if expected_version is not None and expected_version != current:
+            raise StaleVersion(f"the cart is at version {current}, not {expected_version}")
+        yield uow, cart
 
 
 def _save(uow: UnitOfWork, context: CartsContext, cart: ShoppingCart) -> None:

@@ -44,7 +44,7 @@ from modules.payments.contracts import (
     RequestPayment,
 )
 from modules.shipments.contracts import PackageSent, ProductsOutOfStock, ShipOrder, ShippedItem
-from shared.errors import BusinessRuleViolation, ConcurrencyConflict, NotFound, StaleVersion
+from shared.errors import BusinessRuleViolation, NotFound, StaleVersion
 from shared.messaging import Command
 from shared.unit_of_work import UnitOfWork, retry_on_conflict
 
@@ -137,15 +137,7 @@ def cancel_order(command: CancelOrder, context: OrdersContext) -> Order:
             _save(uow, context, order, discard)
         return order
 
-    try:
-        return retry_on_conflict(attempt, expected_version=command.expected_version)
-    except ConcurrencyConflict:
-        if command.expected_version is None:
-            raise
-        # The version the caller named was overtaken while this command ran.
-        raise StaleVersion(
-            f"the order is no longer at version {command.expected_version}"
-        ) from None
+    return retry_on_conflict(attempt, expected_version=command.expected_version)
 
 
 def _request_payment(order: Order) -> RequestPayment:
