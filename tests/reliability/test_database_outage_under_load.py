@@ -1,0 +1,142 @@
+"""A database outage under load: every session of the shop's database is cut, again and
+again for a few seconds, while customers check out; then the cuts stop.
+
+The shop (``shop serve`` in a child process, relay and sandbox provider in it) must
+recover by itself, with no restart: requests during the cuts get 503 (or succeed),
+never 500; every confirmed checkout completes; nothing committed is left undelivered;
+the relay holds its lease again, and its checkpoint never moved backwards. A cut
+between a message's handlers and its checkpoint redelivers the message: twins are
+reported, and allowed only while :data:`TWINS_ALLOWED` says so (debt 01).
+
+``tests/api/test_database_outage.py`` pins the 503 of a single request while the
+database is unreachable; this is the same promise for a whole shop, under load, with
+sessions killed in the middle of transactions, the relay's lease session included.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from tests.reliability.harness import (
+    PRODUCTS,
+    TWINS_ALLOWED,
+    Customer,
+    Outcome,
+    RelayWatch,
+    Traffic,
+    database_of,
+    join_all,
+    raise_stock,
+    read_only_engine,
+    run_customers,
+    seed_from_environment,
+    served,
+    settle,
+    stagger,
+    terminate_backends,
+)
+
+CHECKOUTS = 24
+SPREAD_SECONDS = 5.0
+# The cuts start once checkouts are under way, and last this long.
+CUT_AFTER_SECONDS = 1.0
+CUT_FOR_SECONDS = 4.0
+CUT_EVERY_SECONDS = 0.1
+CLIENT_DEADLINE_SECONDS = 60.0
+SETTLE_SECONDS = 45.0
+
+
+def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
+    server_url: str, scratch_url: str, tmp_path: Path, report_figures: list[tuple[str, object]]
+) -> None:
+    began = time.monotonic()
+    seed = seed_from_environment()
+    rng = random.Random(seed)
+    report_figures.append(("seed", seed))
+    traffic = Traffic()
+    database = database_of(scratch_url)
+
+    with served(scratch_url, tmp_path) as shop, RelayWatch(scratch_url) as watch:
+        raise_stock(shop.base_url)
+        pid = shop.pid
+        deadline = time.monotonic() + CLIENT_DEADLINE_SECONDS
+        customers = [
+            Customer(
+                f"outage-{index:03d}",
+                PRODUCTS[index % len(PRODUCTS)],
+                shop.base_url,
+                traffic,
+                deadline,
+            )
+            for index in range(CHECKOUTS)
+        ]
+        threads, outcomes = run_customers(customers, stagger(rng, CHECKOUTS, SPREAD_SECONDS))
+
+        time.sleep(CUT_AFTER_SECONDS)
+        cuts, sessions_ended = 0, 0
+        cutting_until = time.monotonic() + CUT_FOR_SECONDS
+        while time.monotonic() < cutting_until:
+            sessions_ended += terminate_backends(server_url, database)
+            cuts += 1
+            time.sleep(CUT_EVERY_SECONDS)
+        cut_ended = time.monotonic()
+
+        join_all(threads, CLIENT_DEADLINE_SECONDS)
+        failures = {
+            name: repr(error)
+            for name, error in outcomes.items()
+            if isinstance(error, BaseException)
+        }
+        assert not failures, failures
+        accepted = {name for name, outcome in outcomes.items() if outcome is Outcome.ACCEPTED}
+        unanswered = {
+            name for name, outcome in outcomes.items() if outcome is Outcome.CONFIRMED_UNANSWERED
+        }
+        confirmed = accepted | unanswered
+
+        engine = read_only_engine(scratch_url)
+        try:
+            state = settle(engine, confirmed, SETTLE_SECONDS)
+        finally:
+            engine.dispose()
+        recovered_after = time.monotonic() - cut_ended
+        outbox = shop.outbox_report()
+        still_the_same_process = shop.is_running() and shop.pid == pid
+
+    lost = sum(1 for customer in confirmed if "completed" not in state.orders.get(customer, []))
+    report_figures.extend(
+        [
+            ("checkouts", CHECKOUTS),
+            ("accepted", len(accepted)),
+            ("confirmed without an answer", len(unanswered)),
+            ("cuts", cuts),
+            ("sessions ended", sessions_ended),
+            ("503s", traffic.statuses[503]),
+            ("500s", len(traffic.server_errors)),
+            ("messages lost", lost + state.backlog),
+            ("twin orders", state.twin_orders),
+            ("duplicate captures", state.duplicate_captures),
+            ("duplicate packages", state.duplicate_packages),
+            ("settled after the cuts", f"{recovered_after:.1f}s"),
+            ("max relay delay", f"{watch.max_delay_seconds:.1f}s"),
+            ("checkpoint samples", f"{watch.samples} ({watch.failed_samples} cut)"),
+            ("duration", f"{time.monotonic() - began:.1f}s"),
+        ]
+    )
+
+    assert sessions_ended > 0, "the cuts ended no session of the shop"
+    assert still_the_same_process, "the shop had to be restarted"
+    assert not traffic.server_errors, traffic.server_errors
+    assert traffic.refused == traffic.cut == 0, "the server stopped answering"
+    assert confirmed == {customer.customer_id for customer in customers}
+    assert set(state.orders) == confirmed, "an order for a checkout that never happened"
+    assert all(set(statuses) == {"completed"} for statuses in state.orders.values()), state.orders
+    assert lost == 0
+    assert state.backlog == 0
+    assert outbox["backlog"] == 0, outbox
+    assert outbox["lease"]["held"], "the relay did not take its lease again"
+    assert not watch.backwards, watch.backwards
+    if not TWINS_ALLOWED:
+        assert (state.twin_orders, state.duplicate_captures, state.duplicate_packages) == (0, 0, 0)
