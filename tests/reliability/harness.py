@@ -45,8 +45,10 @@ T = TypeVar("T")
 # packages. The checks report them; step 01 sets this to False and they must be 0.
 TWINS_ALLOWED = True
 
-# The console script of the environment running the tests (.venv/bin/shop).
+# The console script of the environment running the tests (.venv/bin/shop), importing the
+# code these tests come from (a workshop worktree's, say), not whatever the venv points at.
 SHOP = Path(sys.executable).with_name("shop")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TOKEN_SECRET = "reliability-checks-token-secret-0123456789"
 RELAY_NAME = "main"
 # Products the seed stocks; the harness raises their stock so that twins never run short.
@@ -108,8 +110,12 @@ class ServedShop:
 
     def environment(self) -> dict[str, str]:
         inherited = {name: value for name, value in os.environ.items() if "SHOP_" not in name}
+        python_path = os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
+        )
         return {
             **inherited,
+            "PYTHONPATH": python_path,
             "SHOP_ENV": "dev",
             "SHOP_DATABASE_URL": self.database_url,
             "SHOP_PUBLIC_BASE_URL": self.base_url,
