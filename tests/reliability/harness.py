@@ -55,8 +55,11 @@ RELAY_NAME = "main"
 PRODUCTS = ("espresso-beans-1kg", "ceramic-mug", "paper-filters-100", "green-tea-100g")
 STOCK = 10_000
 FINAL_STATUSES = ("completed", "cancelled")
-# A client's pause before it tries a request again (the server is down, or answered 503).
+# A client's pause before it tries a request again: the server answered 503, or the
+# connection died; longer when nothing listens (the server is restarting), so that the
+# clients' retries do not slow its start down on a small machine.
 RETRY_PAUSE_SECONDS = 0.05
+REFUSED_PAUSE_SECONDS = 0.25
 REQUEST_TIMEOUT_SECONDS = 10.0
 
 
@@ -102,7 +105,9 @@ class ServedShop:
         self._log_path = workdir / "shop-serve.log"
         self._workdir = workdir
         self._process: subprocess.Popen[bytes] | None = None
+        self._started_at = 0.0
         self.starts = 0
+        self.slowest_start_seconds = 0.0
 
     @property
     def pid(self) -> int | None:
@@ -141,6 +146,7 @@ class ServedShop:
                 start_new_session=True,
             )
         self.starts += 1
+        self._started_at = time.monotonic()
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         def answers() -> bool:
@@ -154,6 +160,8 @@ class ServedShop:
                 return False
 
         until(answers, timeout=timeout, what=f"shop serve answering /health\n{self.log_tail()}")
+        took = time.monotonic() - self._started_at
+        self.slowest_start_seconds = max(self.slowest_start_seconds, took)
 
     def kill(self) -> None:
         """SIGKILL, at whatever point the process is."""
@@ -321,7 +329,7 @@ class Customer:
             except httpx.ConnectError:
                 # Nothing was sent: the server is down.
                 self._traffic.unanswered(sent=False)
-                time.sleep(RETRY_PAUSE_SECONDS)
+                time.sleep(REFUSED_PAUSE_SECONDS)
                 continue
             except httpx.TransportError:
                 # Sent, and the connection died before the answer: it may have landed.
@@ -415,6 +423,11 @@ class RelayWatch:
         self.backwards: list[str] = []
         self.max_delay_seconds = 0.0
         self._last: Sample | None = None
+
+    def delivering(self) -> bool:
+        """Whether the last sample saw committed messages waiting: the relay has work."""
+        last = self._last
+        return last is not None and last.oldest_waiting_seconds is not None
 
     def __enter__(self) -> RelayWatch:
         self._thread.start()

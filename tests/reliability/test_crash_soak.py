@@ -49,6 +49,7 @@ KILLS = 3
 SPREAD_SECONDS = 6.0
 # Each kill comes this long (random within) after the server answered again.
 KILL_AFTER_SECONDS = (0.3, 2.5)
+LOOK_FOR_DELIVERY_SECONDS = 2.0
 CLIENT_DEADLINE_SECONDS = 60.0
 SETTLE_SECONDS = 45.0
 
@@ -62,7 +63,7 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
     report_figures.append(("seed", seed))
     print(f"crash soak seed {seed} (SHOP_SOAK_SEED={seed} replays it)")
     traffic = Traffic()
-    kills = 0
+    kills, kills_while_delivering = 0, 0
 
     with served(scratch_url, tmp_path) as shop, RelayWatch(scratch_url) as watch:
         raise_stock(shop.base_url)
@@ -81,8 +82,14 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
 
         for _ in range(KILLS):
             # A random point: whatever the shop is doing then (a request, a delivery,
-            # a webhook, a commit) is cut short.
+            # a webhook, a commit) is cut short. Preferably while the relay has messages
+            # to deliver, where a kill can fall between a message's handlers and its
+            # checkpoint; but never waiting long for that.
             time.sleep(rng.uniform(*KILL_AFTER_SECONDS))
+            looking_until = time.monotonic() + LOOK_FOR_DELIVERY_SECONDS
+            while not watch.delivering() and time.monotonic() < looking_until:
+                time.sleep(0.01)
+            kills_while_delivering += watch.delivering()
             shop.kill()
             kills += 1
             shop.start()
@@ -115,11 +122,13 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
             ("accepted", len(accepted)),
             ("confirmed without an answer", len(unanswered)),
             ("kills survived", kills),
+            ("of them while the relay delivered", kills_while_delivering),
             ("messages lost", lost + state.backlog),
             ("twin orders", state.twin_orders),
             ("duplicate captures", state.duplicate_captures),
             ("duplicate packages", state.duplicate_packages),
             ("max relay delay", f"{watch.max_delay_seconds:.1f}s"),
+            ("slowest start", f"{shop.slowest_start_seconds:.1f}s"),
             ("checkpoint samples", watch.samples),
             ("503s", traffic.statuses[503]),
             ("requests refused while down", traffic.refused),
