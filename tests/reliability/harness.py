@@ -605,6 +605,25 @@ def terminate_backends(server_url: str, database: str) -> int:
     return ended
 
 
+@contextmanager
+def connections_refused(server_url: str, database: str) -> Iterator[None]:
+    """``database`` refuses new connections (sessions already open stay) until the block ends."""
+    engine = create_engine(server_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+
+    def allow(allowed: bool) -> None:
+        with engine.connect() as connection:
+            connection.execute(
+                text(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+            )
+
+    try:
+        allow(False)
+        yield
+    finally:
+        allow(True)
+        engine.dispose()
+
+
 def database_of(url: str) -> str:
     name = make_url(url).database
     assert name, url

@@ -1,5 +1,8 @@
 """A database outage under load: every session of the shop's database is cut, again and
-again for a few seconds, while customers check out; then the cuts stop.
+again for a few seconds, while customers check out; then the cuts stop. For the first
+half the shop reconnects at once and is cut again (sessions killed mid-transaction, as
+by a proxy or a failover); for the second half the database also refuses new
+connections (as while it restarts).
 
 The shop (``shop serve`` in a child process, relay and sandbox provider in it) must
 recover by itself, with no restart: requests during the cuts get 503 (or succeed),
@@ -26,6 +29,7 @@ from tests.reliability.harness import (
     Outcome,
     RelayWatch,
     Traffic,
+    connections_refused,
     database_of,
     join_all,
     raise_stock,
@@ -42,7 +46,8 @@ CHECKOUTS = 24
 SPREAD_SECONDS = 5.0
 # The cuts start once checkouts are under way, and last this long.
 CUT_AFTER_SECONDS = 1.0
-CUT_FOR_SECONDS = 4.0
+CUT_FOR_SECONDS = 2.0
+REFUSED_FOR_SECONDS = 2.0
 CUT_EVERY_SECONDS = 0.1
 CLIENT_DEADLINE_SECONDS = 60.0
 SETTLE_SECONDS = 45.0
@@ -81,6 +86,12 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
             sessions_ended += terminate_backends(server_url, database)
             cuts += 1
             time.sleep(CUT_EVERY_SECONDS)
+        with connections_refused(server_url, database):
+            refusing_until = time.monotonic() + REFUSED_FOR_SECONDS
+            while time.monotonic() < refusing_until:
+                sessions_ended += terminate_backends(server_url, database)
+                cuts += 1
+                time.sleep(CUT_EVERY_SECONDS)
         cut_ended = time.monotonic()
 
         join_all(threads, CLIENT_DEADLINE_SECONDS)
