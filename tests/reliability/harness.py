@@ -189,6 +189,26 @@ class ServedShop:
             return ""
         return "\n".join(self._log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def answers(self) -> Counter[tuple[str, int]]:
+        """Every answer the server logged (``shop.http``, one line per request), by path and
+        status: the webhook's and the health checks' too, which no client here counts."""
+        answered: Counter[tuple[str, int]] = Counter()
+        if not self._log_path.exists():
+            return answered
+        for line in self._log_path.read_text(errors="replace").splitlines():
+            fields = line.split()
+            if len(fields) >= 7 and fields[3] == "shop.http" and fields[6].isdigit():
+                answered[(f"{fields[4]} {fields[5]}", int(fields[6]))] += 1
+        return answered
+
+    def server_errors(self) -> dict[str, int]:
+        """Answers 500 and up, 503 (the database is unavailable: try again) apart."""
+        return {
+            f"{request} {status}": count
+            for (request, status), count in self.answers().items()
+            if status >= 500 and status != 503
+        }
+
     def outbox_report(self) -> dict[str, Any]:
         """``shop outbox --json``, the operator's view of the relay, from another process."""
         done = subprocess.run(  # noqa: S603 - our own console script

@@ -114,6 +114,8 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
         finally:
             engine.dispose()
         outbox = shop.outbox_report()
+        logged_server_errors = shop.server_errors()
+        answered = sum(shop.answers().values())
 
     lost = sum(1 for customer in confirmed if "completed" not in state.orders.get(customer, []))
     report_figures.extend(
@@ -130,6 +132,7 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
             ("max relay delay", f"{watch.max_delay_seconds:.1f}s"),
             ("slowest start", f"{shop.slowest_start_seconds:.1f}s"),
             ("checkpoint samples", watch.samples),
+            ("requests answered", answered),
             ("503s", traffic.statuses[503]),
             ("requests refused while down", traffic.refused),
             ("requests cut by a kill", traffic.cut),
@@ -140,6 +143,8 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
     assert kills == KILLS
     assert confirmed == {customer.customer_id for customer in customers}
     assert not traffic.server_errors, traffic.server_errors
+    assert answered > 0, "the server logged no request"
+    assert not logged_server_errors, logged_server_errors
     every_order = {customer: statuses for customer, statuses in state.orders.items()}
     assert set(every_order) == confirmed, "an order for a checkout that never happened"
     not_completed = {

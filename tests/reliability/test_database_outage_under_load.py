@@ -114,6 +114,8 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
             engine.dispose()
         recovered_after = time.monotonic() - cut_ended
         outbox = shop.outbox_report()
+        logged_server_errors = shop.server_errors()
+        answered = sum(shop.answers().values())
         still_the_same_process = shop.is_running() and shop.pid == pid
 
     lost = sum(1 for customer in confirmed if "completed" not in state.orders.get(customer, []))
@@ -124,6 +126,7 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
             ("confirmed without an answer", len(unanswered)),
             ("cuts", cuts),
             ("sessions ended", sessions_ended),
+            ("requests answered", answered),
             ("503s", traffic.statuses[503]),
             ("500s", len(traffic.server_errors)),
             ("messages lost", lost + state.backlog),
@@ -140,6 +143,8 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
     assert sessions_ended > 0, "the cuts ended no session of the shop"
     assert still_the_same_process, "the shop had to be restarted"
     assert not traffic.server_errors, traffic.server_errors
+    assert answered > 0, "the server logged no request"
+    assert not logged_server_errors, logged_server_errors
     assert traffic.refused == traffic.cut == 0, "the server stopped answering"
     assert confirmed == {customer.customer_id for customer in customers}
     assert set(state.orders) == confirmed, "an order for a checkout that never happened"
