@@ -12,6 +12,7 @@ from litestar.types import ControllerRouterHandler
 from shared.clock import Clock
 from shared.messaging import Command, Routes
 from shared.outbox import Outbox
+from shared.projections import ProjectionRunner
 from shared.settings import Settings
 from shared.unit_of_work import Transactions
 
@@ -49,6 +50,10 @@ def _no_workers(*_: Any) -> Sequence[BackgroundWorker]:
     return ()
 
 
+def _no_projections(*_: Any) -> Sequence[ProjectionRunner]:
+    return ()
+
+
 class BackgroundWorker(Protocol):
     """Something a module runs beside the web app (in ``serve``) or in ``shop worker``."""
 
@@ -67,6 +72,7 @@ class ModuleDefinition(Generic[C]):
     and the handler that receives ``(message, context)``. ``sends`` lists the commands
     it sends to other modules; the shop is not built unless each has one handler.
     ``background_workers`` run beside the web app, or in ``shop worker``.
+    ``projections`` are its asynchronous read models, for ``shop projections``.
     """
 
     name: str
@@ -76,3 +82,4 @@ class ModuleDefinition(Generic[C]):
     sends: Sequence[type[Command]] = ()
     seed: Callable[[C], Seeded | None] = _nothing
     background_workers: Callable[[C, ModuleDependencies], Sequence[BackgroundWorker]] = _no_workers
+    projections: Callable[[C], Sequence[ProjectionRunner]] = _no_projections

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # A committed message waiting longer than this makes the relay "stalled": logged once,
     # reported by `shop outbox` and /health/ready, and failing `shop outbox --check`.
     relay_stall_seconds: float = Field(default=60.0, gt=0)
+    # How often a worker applies the events recorded since to each asynchronous read model.
+    projection_poll_seconds: float = Field(default=1.0, gt=0, le=3600)
     # Touched by `shop worker` each time its relay loop turns; read by `shop outbox --check`.
     worker_heartbeat_file: Path | None = None
     sandbox_poll_seconds: float = Field(default=1.0, gt=0)

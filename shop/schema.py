@@ -6,6 +6,7 @@ from sqlalchemy import MetaData
 
 # Imported for their side effect: importing the modules registers their tables.
 from shared import outbox as _outbox  # noqa: F401
+from shared import projections as _projections  # noqa: F401
 from shared import relay as _relay  # noqa: F401
 from shared.database import metadata
 from shared.event_sourcing import events_table

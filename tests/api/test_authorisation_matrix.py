@@ -90,6 +90,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PUT", "/api/inventory/{product_id}"): Rule(
         "admin", _request(f"/api/inventory/{MUG}", json={"quantity": 50})
     ),
+    ("GET", "/api/reports/sales"): Rule("admin", _request("/api/reports/sales")),
     ("POST", "/api/payments/webhooks/sandbox"): Rule(
         "signed", _request("/api/payments/webhooks/sandbox", json={})
     ),

@@ -93,6 +93,20 @@ def test_an_unsupported_database_url_is_refused_without_its_password(url: str) -
     assert "pw-Tq4" not in str(error)
 
 
+def test_the_projections_poll_every_second_unless_set() -> None:
+    assert settings().projection_poll_seconds == 1.0
+    assert settings(projection_poll_seconds="0.25").projection_poll_seconds == 0.25
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "3601", "often"])
+def test_a_projection_poll_interval_that_is_not_a_positive_time_within_an_hour_is_refused(
+    seconds: str,
+) -> None:
+    [problem] = refusal(projection_poll_seconds=seconds).problems
+
+    assert problem.startswith("SHOP_PROJECTION_POLL_SECONDS: ")
+
+
 def test_the_log_level_is_any_case_of_a_known_one() -> None:
     assert settings(log_level="debug").log_level == "DEBUG"
     assert refusal(log_level="verbose").problems == (

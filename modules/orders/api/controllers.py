@@ -10,12 +10,17 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from modules.orders.api.schemas import OrderListResponse, OrderResponse, OrderSummaryResponse
+from modules.orders.api.schemas import (
+    OrderListResponse,
+    OrderResponse,
+    OrderSummaryResponse,
+    SalesReportResponse,
+)
 from modules.orders.application import queries
 from modules.orders.application.checkout_process import CancelOrder, cancel_order
 from modules.orders.application.context import OrdersContext
 from shared.errors import Forbidden, NotFound
-from shared.web.auth import BEARER_SECURITY, CUSTOMER_ID_PATTERN, Principal
+from shared.web.auth import BEARER_SECURITY, CUSTOMER_ID_PATTERN, Principal, admin_only
 from shared.web.etag import IfMatch, etag, expected_version
 from shared.web.openapi import problems
 
@@ -109,3 +114,20 @@ class OrderController(Controller):
         return Response(
             OrderResponse.model_validate(cancelled), headers={"ETag": etag(cancelled.version)}
         )
+
+
+class SalesReportController(Controller):
+    path = "/api/reports/sales"
+    guards = [admin_only]
+    security = BEARER_SECURITY
+    tags = ["reports"]
+
+    @get("/", sync_to_thread=True)
+    def sales_per_product(self, orders: NamedDependency[OrdersContext]) -> SalesReportResponse:
+        """Units sold, revenue and orders per product and currency, counted when an order
+        is paid; by product id.
+
+        The figures come from an asynchronous read model: ``projection.lag`` is the number
+        of order events recorded since it last read, not counted yet.
+        """
+        return SalesReportResponse.model_validate(queries.sales_report(orders))

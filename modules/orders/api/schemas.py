@@ -53,3 +53,24 @@ class OrderResponse(ResponseBody):
     status_history: list[StatusChangeResponse] = Field(validation_alias="history")
     placed_at: datetime
     updated_at: datetime
+
+
+class ProductSalesResponse(ResponseBody):
+    product_id: str
+    currency: str
+    units_sold: int
+    revenue: Decimal
+    orders: int = Field(description="paid orders with this product in them")
+    updated_at: datetime
+
+
+class ProjectionStatusResponse(ResponseBody):
+    name: str
+    position: int = Field(description="notification id of the last order event read; 0 before")
+    lag: int = Field(description="order events recorded after the position, not counted yet")
+    updated_at: datetime | None = Field(description="when the position last moved")
+
+
+class SalesReportResponse(ResponseBody):
+    products: list[ProductSalesResponse]
+    projection: ProjectionStatusResponse

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from modules.orders.infrastructure.event_sourcing import OrdersApplication
 from modules.orders.infrastructure.order_views import OrderViews
+from modules.orders.infrastructure.sales_report import SalesPerProduct
 from shared.clock import Clock
+from shared.projections import ProjectionRunner
 from shared.unit_of_work import Transactions
 
 
@@ -15,4 +17,7 @@ class OrdersContext:
     transactions: Transactions
     aggregates: OrdersApplication
     order_views: OrderViews
+    sales_per_product: SalesPerProduct
+    sales_projection: ProjectionRunner
+    """Runs ``sales_per_product`` over the order events (a worker, or a rebuild)."""
     clock: Clock

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from modules.orders.application.context import OrdersContext
 from modules.orders.infrastructure.order_views import OrderDetails, OrderPage
+from modules.orders.infrastructure.sales_report import ProductSales
+from shared.projections import ProjectionStatus
 
 
 def orders_page(
@@ -21,3 +24,19 @@ def orders_page(
 def order_details(order_id: UUID, context: OrdersContext) -> OrderDetails | None:
     with context.transactions.read_only() as session:
         return context.order_views.details(session, order_id)
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    products: tuple[ProductSales, ...]
+    projection: ProjectionStatus
+    """How far behind the order events the figures are."""
+
+
+def sales_report(context: OrdersContext) -> SalesReport:
+    """Sales per product, from the asynchronous read model, with how far behind it is."""
+    # The status first: the figures read after it may include more, never less.
+    projection = context.sales_projection.status()
+    with context.transactions.read_only() as session:
+        products = context.sales_per_product.rows(session)
+    return SalesReport(tuple(products), projection)
