@@ -135,6 +135,10 @@ def _parser() -> argparse.ArgumentParser:
     from shop.console.cli import add_console_commands
 
     add_console_commands(commands)
+
+    from shop.projections_cli import add_projections_commands
+
+    add_projections_commands(commands)
     return parser
 
 
