@@ -248,8 +248,8 @@ def workshop_list(_: Settings, __: argparse.Namespace) -> int:
     except SeriesError as error:
         _err().print(f"shop workshop list: {escape(str(error))}")
         return EXIT_REFUSED
-    table = Table("step", "title", PATCH_NAME, "status here", "", title="the refactoring series")
     in_series = {step.number for step in series.steps}
+    rows = []
     for step in series.catalogue:
         if step.number in in_series:
             note = ""
@@ -258,13 +258,14 @@ def workshop_list(_: Settings, __: argparse.Namespace) -> int:
         else:
             gap = series.first_missing.number if series.first_missing else "?"
             note = f"not in the series: step {gap} has no patch"
-        table.add_row(
-            step.number,
-            step.title,
-            "yes" if step.has_patch else "[dim]not yet[/dim]",
-            step.status,
-            note,
-        )
+        patch = "yes" if step.has_patch else "[dim]not yet[/dim]"
+        rows.append((step.number, step.title, patch, step.status, note))
+    # The last column only says where the series ends, when it ends before the catalogue.
+    notes = any(row[-1] for row in rows)
+    columns = ("step", "title", PATCH_NAME, "status here", *(("",) if notes else ()))
+    table = Table(*columns, title="the refactoring series")
+    for row in rows:
+        table.add_row(*(row if notes else row[:-1]))
     _out().print(table)
     return EXIT_OK
 
