@@ -28,6 +28,7 @@ from tests.support import eventually
 
 BACKLOG = 40
 IN_FLIGHT = 5  # the message the first holder is delivering when its lease goes
+TERMINATION_WAIT_MS = 10_000
 
 
 class HeldLease:
@@ -187,14 +188,17 @@ def test_a_relay_asks_its_lease_again_before_each_batch(shop: Shop) -> None:
 
 
 def terminate_advisory_lock_holders(engine: Engine) -> None:
-    """Kills the session holding the relay's advisory lock, as an operator or a proxy might."""
+    """Kills the session holding the relay's advisory lock, as an operator or a proxy might,
+    and returns once it is gone (``pg_terminate_backend`` only signals, unless it is given
+    a timeout in milliseconds to wait for the backend's exit)."""
     with engine.begin() as connection:
         killed = connection.execute(
             text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks"
+                "SELECT pg_terminate_backend(pid, :wait) FROM pg_locks"
                 " WHERE locktype = 'advisory' AND granted"
                 " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            )
+            ),
+            {"wait": TERMINATION_WAIT_MS},
         ).all()
     assert len(killed) == 1
 
