@@ -51,9 +51,14 @@ class ApiClient:
 
 
 def eventually(
-    probe: Callable[[], T | None], *, timeout: float = 10.0, interval: float = 0.02
+    probe: Callable[[], T | None],
+    *,
+    timeout: float = 10.0,
+    interval: float = 0.02,
+    what: str = "condition",
 ) -> T:
-    """Polls ``probe`` until it returns something truthy, or fails after ``timeout`` seconds."""
+    """Polls ``probe`` until it returns something truthy, or fails after ``timeout`` seconds,
+    naming ``what`` it waited for."""
     deadline = time.monotonic() + timeout
     last: T | None = None
     while time.monotonic() < deadline:
@@ -61,7 +66,7 @@ def eventually(
         if last:
             return last
         time.sleep(interval)
-    msg = f"condition not met within {timeout}s; last probe returned {last!r}"
+    msg = f"{what} not met within {timeout}s; last probe returned {last!r}"
     raise AssertionError(msg)
 
 

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,7 +36,7 @@ from shared.clock import SystemClock
 from shared.outbox import outbox_messages
 from shared.relay import relay_checkpoints
 from shared.web.auth import Role, TokenService
-from tests.support import loopback_listener
+from tests.support import eventually, loopback_listener
 
 T = TypeVar("T")
 
@@ -67,19 +67,6 @@ def seed_from_environment() -> int:
     """``SHOP_SOAK_SEED`` replays a run; without it each run draws its own (and prints it)."""
     given = os.environ.get("SHOP_SOAK_SEED", "")
     return int(given) if given else random.SystemRandom().randrange(1_000_000)
-
-
-def until(probe: Callable[[], T | None], *, timeout: float, what: str, interval: float = 0.1) -> T:
-    """Polls ``probe`` until it returns something truthy; fails after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        last = probe()
-        if last:
-            return last
-        time.sleep(interval)
-    msg = f"{what}: not within {timeout:.0f}s; last seen {last!r}"
-    raise AssertionError(msg)
 
 
 def free_port() -> int:
@@ -159,7 +146,12 @@ class ServedShop:
             except httpx.TransportError:
                 return False
 
-        until(answers, timeout=timeout, what=f"shop serve answering /health\n{self.log_tail()}")
+        eventually(
+            answers,
+            timeout=timeout,
+            interval=0.1,
+            what=f"shop serve answering /health\n{self.log_tail()}",
+        )
         took = time.monotonic() - self._started_at
         self.slowest_start_seconds = max(self.slowest_start_seconds, took)
 
@@ -586,7 +578,7 @@ def settle(engine: Engine, confirmed: set[str], timeout: float) -> FinalState:
         return state if state.settled_for(confirmed) else None
 
     try:
-        return until(settled, timeout=timeout, what="the shop settling", interval=0.2)
+        return eventually(settled, timeout=timeout, interval=0.2, what="the shop settling")
     except AssertionError:
         state = seen[0] if seen else None
         unfinished = (
@@ -606,6 +598,55 @@ def settle(engine: Engine, confirmed: set[str], timeout: float) -> FinalState:
             f"waiting {waiting}, unfinished checkouts {unfinished}"
         )
         raise AssertionError(msg) from None
+
+
+@dataclass(frozen=True)
+class Checkouts:
+    """How the customers' checkouts ended, once every client is done and the shop settled."""
+
+    accepted: set[str]
+    unanswered: set[str]  # confirmed, though the client was never told (Outcome)
+    state: FinalState
+
+    @property
+    def confirmed(self) -> set[str]:
+        return self.accepted | self.unanswered
+
+    @property
+    def lost(self) -> int:
+        """Confirmed checkouts with no completed order, and messages never delivered."""
+        incomplete = sum(
+            1
+            for customer in self.confirmed
+            if "completed" not in self.state.orders.get(customer, [])
+        )
+        return incomplete + self.state.backlog
+
+
+def finish_checkouts(
+    threads: list[threading.Thread],
+    outcomes: dict[str, Outcome | BaseException],
+    database_url: str,
+    *,
+    client_deadline: float,
+    settle_seconds: float,
+) -> Checkouts:
+    """Waits for every client, fails on any client's error, then for the shop to settle."""
+    join_all(threads, client_deadline)
+    failures = {
+        name: repr(error) for name, error in outcomes.items() if isinstance(error, BaseException)
+    }
+    assert not failures, failures
+    accepted = {name for name, outcome in outcomes.items() if outcome is Outcome.ACCEPTED}
+    unanswered = {
+        name for name, outcome in outcomes.items() if outcome is Outcome.CONFIRMED_UNANSWERED
+    }
+    engine = read_only_engine(database_url)
+    try:
+        state = settle(engine, accepted | unanswered, settle_seconds)
+    finally:
+        engine.dispose()
+    return Checkouts(accepted, unanswered, state)
 
 
 def terminate_backends(server_url: str, database: str) -> int:

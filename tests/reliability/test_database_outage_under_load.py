@@ -26,18 +26,15 @@ from tests.reliability.harness import (
     PRODUCTS,
     TWINS_ALLOWED,
     Customer,
-    Outcome,
     RelayWatch,
     Traffic,
     connections_refused,
     database_of,
-    join_all,
+    finish_checkouts,
     raise_stock,
-    read_only_engine,
     run_customers,
     seed_from_environment,
     served,
-    settle,
     stagger,
     terminate_backends,
 )
@@ -94,42 +91,31 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
                 time.sleep(CUT_EVERY_SECONDS)
         cut_ended = time.monotonic()
 
-        join_all(threads, CLIENT_DEADLINE_SECONDS)
-        failures = {
-            name: repr(error)
-            for name, error in outcomes.items()
-            if isinstance(error, BaseException)
-        }
-        assert not failures, failures
-        accepted = {name for name, outcome in outcomes.items() if outcome is Outcome.ACCEPTED}
-        unanswered = {
-            name for name, outcome in outcomes.items() if outcome is Outcome.CONFIRMED_UNANSWERED
-        }
-        confirmed = accepted | unanswered
-
-        engine = read_only_engine(scratch_url)
-        try:
-            state = settle(engine, confirmed, SETTLE_SECONDS)
-        finally:
-            engine.dispose()
+        checkouts = finish_checkouts(
+            threads,
+            outcomes,
+            scratch_url,
+            client_deadline=CLIENT_DEADLINE_SECONDS,
+            settle_seconds=SETTLE_SECONDS,
+        )
         recovered_after = time.monotonic() - cut_ended
         outbox = shop.outbox_report()
         logged_server_errors = shop.server_errors()
         answered = sum(shop.answers().values())
         still_the_same_process = shop.is_running() and shop.pid == pid
 
-    lost = sum(1 for customer in confirmed if "completed" not in state.orders.get(customer, []))
+    state, confirmed, lost = checkouts.state, checkouts.confirmed, checkouts.lost
     report_figures.extend(
         [
             ("checkouts", CHECKOUTS),
-            ("accepted", len(accepted)),
-            ("confirmed without an answer", len(unanswered)),
+            ("accepted", len(checkouts.accepted)),
+            ("confirmed without an answer", len(checkouts.unanswered)),
             ("cuts", cuts),
             ("sessions ended", sessions_ended),
             ("requests answered", answered),
             ("503s", traffic.statuses[503]),
             ("500s", len(traffic.server_errors)),
-            ("messages lost", lost + state.backlog),
+            ("messages lost", lost),
             ("twin orders", state.twin_orders),
             ("duplicate captures", state.duplicate_captures),
             ("duplicate packages", state.duplicate_packages),
@@ -150,7 +136,6 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
     assert set(state.orders) == confirmed, "an order for a checkout that never happened"
     assert all(set(statuses) == {"completed"} for statuses in state.orders.values()), state.orders
     assert lost == 0
-    assert state.backlog == 0
     assert outbox["backlog"] == 0, outbox
     assert outbox["lease"]["held"], "the relay did not take its lease again"
     assert not watch.backwards, watch.backwards
