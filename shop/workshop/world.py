@@ -65,7 +65,6 @@ class World:
         self.shop.seed()
         self._client: TestClient[Any] = TestClient(create_app(self.shop))
         self._client.__enter__()
-        self._crash_before_checkpoints = False
 
     def close(self) -> None:
         self._client.__exit__(None, None, None)
