@@ -21,9 +21,11 @@ from uuid import UUID
 import httpx
 from litestar.testing import TestClient
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
 from shared.clock import ManualClock
+from shared.projections import ProjectionRunner
 from shared.relay import DeliveryFailed
 from shared.settings import Settings
 from shared.unit_of_work import Transactions
@@ -42,6 +44,10 @@ class CheckoutRefused(Exception):
 
 class RelayCrashed(Exception):
     """The relay's process died: what it had not recorded as delivered, it delivers again."""
+
+
+class ProjectionCrashed(Exception):
+    """A projection's worker died: it starts again from the checkpoint it last recorded."""
 
 
 @dataclass
@@ -94,6 +100,13 @@ class World:
         )
         if confirmed.status_code != 202:
             raise CheckoutRefused(f"{customer_id} checking out: {confirmed.text}")
+
+    def sales_report(self) -> dict[str, Any]:
+        """The sales report, as an admin reads it through the API."""
+        report = self._client.get("/api/reports/sales", headers=self.headers("admin", Role.ADMIN))
+        report.raise_for_status()
+        body: dict[str, Any] = report.json()
+        return body
 
     def orders_of(self, customer_id: str) -> list[dict[str, Any]]:
         """The customer's orders, newest first, as the orders API lists them."""
@@ -168,6 +181,40 @@ class World:
             yield
         finally:
             relay._advance_checkpoint = record_checkpoint  # type: ignore[method-assign]
+
+    def catch_up_projection(self, runner: ProjectionRunner) -> int:
+        """Runs a projection as its worker does until no event is left after its checkpoint;
+        a crash (see :meth:`projection_crashes_before_each_checkpoint`) restarts the worker
+        at once. Returns how many times it crashed."""
+        crashes = 0
+        for _ in range(MAX_ROUNDS):
+            try:
+                runner.catch_up()
+            except ProjectionCrashed:
+                crashes += 1
+            else:
+                break
+        return crashes
+
+    @contextmanager
+    def projection_crashes_before_each_checkpoint(self, runner: ProjectionRunner) -> Iterator[None]:
+        """Within the block, the projection's worker dies once per batch, as it writes its
+        checkpoint: after it has applied the batch, before the checkpoint is recorded.
+        Restarted, it goes on from the checkpoint it last recorded."""
+        write_checkpoint = runner._write_checkpoint
+        crashed_at: set[int] = set()
+
+        def crash_once(session: Session, position: int) -> None:
+            if position not in crashed_at:
+                crashed_at.add(position)
+                raise ProjectionCrashed(f"{runner.name} died before recording position {position}")
+            write_checkpoint(session, position)
+
+        runner._write_checkpoint = crash_once  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            runner._write_checkpoint = write_checkpoint  # type: ignore[method-assign]
 
     def pass_time(self, delta: timedelta) -> None:
         self.clock.advance(delta)
