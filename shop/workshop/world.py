@@ -19,10 +19,17 @@ from typing import Any
 from uuid import UUID
 
 import httpx
+from eventsourcing.application import Application, Cache
 from litestar.testing import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from modules.carts.application.commands import (
+    AddProductItem,
+    ConfirmShoppingCart,
+    add_product_item,
+    confirm_shopping_cart,
+)
 from modules.payments.infrastructure.sandbox.provider import SandboxPaymentProvider
 from shared.clock import ManualClock
 from shared.projections import ProjectionRunner
@@ -59,6 +66,13 @@ class Deliveries:
     notifications: int = 0
     crashes: int = 0
     failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EventsLoaded:
+    """How many stored events a repository read (see :meth:`World.events_loaded`)."""
+
+    count: int = 0
 
 
 class World:
@@ -107,6 +121,27 @@ class World:
         report.raise_for_status()
         body: dict[str, Any] = report.json()
         return body
+
+    def buy_again_and_again(
+        self, customer_id: str, product_id: str, purchases: int, payment_method: str = "tok_ok"
+    ) -> None:
+        """The customer buys one ``product_id``, checks out, and again, ``purchases`` times:
+        years of a loyal customer's visits, through the carts' application services.
+
+        The relay does not run, so no order is placed: the story is about the carts. While
+        the history is written, the carts' repository keeps each cart in memory and reads
+        only the events stored since (the library's aggregate cache), so that years of
+        history take seconds; it is gone before the story measures anything.
+        """
+        carts = self.shop.carts
+        repository = carts.aggregates.repository
+        repository.cache = Cache()
+        try:
+            for _ in range(purchases):
+                add_product_item(AddProductItem(customer_id, product_id, 1), carts)
+                confirm_shopping_cart(ConfirmShoppingCart(customer_id, payment_method), carts)
+        finally:
+            repository.cache = None
 
     def orders_of(self, customer_id: str) -> list[dict[str, Any]]:
         """The customer's orders, newest first, as the orders API lists them."""
@@ -250,6 +285,25 @@ class World:
         with self.shop.datastore.transaction(commit=False) as session:
             result = session.execute(text(sql), parameters)
             return [dict(row._mapping) for row in result]
+
+    @contextmanager
+    def events_loaded(self, application: Application[UUID]) -> Iterator[EventsLoaded]:
+        """Within the block, counts the stored events ``application``'s repository reads
+        to rebuild aggregates: what a command pays for the history it loads."""
+        event_store = application.repository.event_store
+        read = event_store.get
+        loaded = EventsLoaded()
+
+        def counted(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            for domain_event in read(*args, **kwargs):
+                loaded.count += 1
+                yield domain_event
+
+        event_store.get = counted  # type: ignore[method-assign]
+        try:
+            yield loaded
+        finally:
+            event_store.get = read  # type: ignore[method-assign]
 
     def stock_of(self, product_id: str) -> int:
         [row] = self.rows(
