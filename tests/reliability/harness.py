@@ -371,6 +371,18 @@ def raise_stock(base_url: str) -> None:
             assert response.status_code == 200, response.text
 
 
+def customers_of(
+    base_url: str, traffic: Traffic, *, prefix: str, count: int, deadline: float
+) -> list[Customer]:
+    """``count`` customers named ``prefix-NNN``, each buying one of :data:`PRODUCTS` in turn."""
+    return [
+        Customer(
+            f"{prefix}-{index:03d}", PRODUCTS[index % len(PRODUCTS)], base_url, traffic, deadline
+        )
+        for index in range(count)
+    ]
+
+
 def run_customers(
     customers: list[Customer], starts: list[float]
 ) -> tuple[list[threading.Thread], dict[str, Outcome | BaseException]]:

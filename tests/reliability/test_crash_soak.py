@@ -27,11 +27,10 @@ import time
 from pathlib import Path
 
 from tests.reliability.harness import (
-    PRODUCTS,
     TWINS_ALLOWED,
-    Customer,
     RelayWatch,
     Traffic,
+    customers_of,
     finish_checkouts,
     raise_stock,
     run_customers,
@@ -65,16 +64,9 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
     with served(scratch_url, tmp_path) as shop, RelayWatch(scratch_url) as watch:
         raise_stock(shop.base_url)
         deadline = time.monotonic() + CLIENT_DEADLINE_SECONDS
-        customers = [
-            Customer(
-                f"soak-{index:03d}",
-                PRODUCTS[index % len(PRODUCTS)],
-                shop.base_url,
-                traffic,
-                deadline,
-            )
-            for index in range(CHECKOUTS)
-        ]
+        customers = customers_of(
+            shop.base_url, traffic, prefix="soak", count=CHECKOUTS, deadline=deadline
+        )
         threads, outcomes = run_customers(customers, stagger(rng, CHECKOUTS, SPREAD_SECONDS))
 
         for _ in range(KILLS):

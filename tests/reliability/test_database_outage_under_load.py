@@ -23,12 +23,11 @@ import time
 from pathlib import Path
 
 from tests.reliability.harness import (
-    PRODUCTS,
     TWINS_ALLOWED,
-    Customer,
     RelayWatch,
     Traffic,
     connections_refused,
+    customers_of,
     database_of,
     finish_checkouts,
     raise_stock,
@@ -64,16 +63,9 @@ def test_the_shop_recovers_by_itself_from_its_connections_cut_under_load(
         raise_stock(shop.base_url)
         pid = shop.pid
         deadline = time.monotonic() + CLIENT_DEADLINE_SECONDS
-        customers = [
-            Customer(
-                f"outage-{index:03d}",
-                PRODUCTS[index % len(PRODUCTS)],
-                shop.base_url,
-                traffic,
-                deadline,
-            )
-            for index in range(CHECKOUTS)
-        ]
+        customers = customers_of(
+            shop.base_url, traffic, prefix="outage", count=CHECKOUTS, deadline=deadline
+        )
         threads, outcomes = run_customers(customers, stagger(rng, CHECKOUTS, SPREAD_SECONDS))
 
         time.sleep(CUT_AFTER_SECONDS)
