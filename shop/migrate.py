@@ -59,13 +59,22 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> UpgradeReport:
     """Applies the migrations up to ``revision``.
 
-    Raises ``alembic.util.CommandError`` for a revision that does not exist, and
-    SQLAlchemy's ``OperationalError`` when the database cannot be reached.
+    Raises ``alembic.util.CommandError`` for a revision that does not exist,
+    :class:`SchemaNotReady` for a database at a revision this code does not know (a newer
+    release, or another branch, migrated it), and SQLAlchemy's ``OperationalError`` when
+    the database cannot be reached.
     """
     # Creating the datastore first makes sure a SQLite file's folder exists.
     engine_of(create_datastore(database_url)).dispose()
     config = alembic_config(database_url)
     before = current_revision(database_url)
+    if before is not None and not _is_known(before):
+        msg = (
+            f"the database is at revision {before}, which this code does not know: a newer "
+            "release or another branch migrated it; run that code, or use another database "
+            "(in development: delete var/shop.sqlite3, or set SHOP_DATABASE_URL)"
+        )
+        raise SchemaNotReady(msg)
     command.upgrade(config, revision)
     after = current_revision(database_url)
     return UpgradeReport(after, _migrations_between(config, before, after))

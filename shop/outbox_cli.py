@@ -78,8 +78,10 @@ def judge(
 
 def run_outbox(settings: Settings, arguments: argparse.Namespace) -> int:
     from shop.bootstrap import bootstrap
+    from shop.migrate import require_current_schema
 
     try:
+        require_current_schema(settings.database_url)
         shop = bootstrap(settings)
         try:
             status = shop.relay_status()

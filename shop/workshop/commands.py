@@ -333,7 +333,7 @@ def workshop_verify(_: Settings, arguments: argparse.Namespace) -> int:
         if not verification.series.steps:
             console.print("no step to verify")
             return EXIT_OK
-    if not database_url:
+    if not database_url and verification.passed:
         console.print(
             "[yellow]no PostgreSQL URL (--database-url or SHOP_TEST_DATABASE_URL):"
             " the final state ran on SQLite only[/yellow]"

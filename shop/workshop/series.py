@@ -256,7 +256,10 @@ def run_pytest(worktree: Path, suite: SuiteRun) -> SuiteOutcome:
     )
     output = completed.stdout + completed.stderr
     lines = [line.strip("= ") for line in completed.stdout.splitlines() if line.strip()]
-    summary = lines[-1] if lines else f"pytest exited with status {completed.returncode}"
+    # Nothing on stdout: pytest did not start (not installed, say), and stderr says why.
+    errors = [line.strip() for line in completed.stderr.splitlines() if line.strip()]
+    fallback = errors[-1] if errors else f"pytest exited with status {completed.returncode}"
+    summary = lines[-1] if lines else fallback
     return SuiteOutcome(completed.returncode == 0, summary, output)
 
 

@@ -162,6 +162,38 @@ def test_an_unknown_revision_is_one_line(
     )
 
 
+def test_upgrading_a_database_migrated_by_other_code_says_what_happened(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    # A workshop group back on main after running a branch that adds a migration.
+    monkeypatch.setenv("SHOP_DATABASE_URL", database_url)
+
+    with revision_stamped(database_url, "from-another-branch"):
+        outcome = run_shop(capsys, "db", "upgrade")
+
+    assert outcome.status == EXIT_FAILED
+    [line] = outcome.stderr_lines
+    assert (
+        "ERROR shop.cli the database is at revision from-another-branch, which this code "
+        "does not know: a newer release or another branch migrated it" in line
+    )
+
+
+def test_the_outbox_report_of_a_database_without_tables_asks_for_the_migration(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, empty_database_url: str
+) -> None:
+    monkeypatch.setenv("SHOP_DATABASE_URL", empty_database_url)
+
+    outcome = run_shop(capsys, "outbox")
+
+    assert outcome.status != 0
+    [line] = outcome.stderr_lines
+    assert line == (
+        "unhealthy: could not read the relay's state: the database has no tables yet: "
+        "run `shop db upgrade` first"
+    )
+
+
 def test_a_database_behind_this_release_asks_for_the_migration(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
