@@ -24,6 +24,7 @@ from shop.app import create_app
 from shop.bootstrap import Shop, bootstrap
 from shop.migrate import scratch_postgresql_database, upgrade
 from shop.schema import target_metadata
+from tests.integration.orders.checkout import Checkout
 from tests.support import ApiClient
 
 TEST_DATABASE_URL = os.environ.get("SHOP_TEST_DATABASE_URL", "")
@@ -86,3 +87,9 @@ def shop(settings: Settings, clock: ManualClock) -> Iterator[Shop]:
 def api(shop: Shop) -> Iterator[ApiClient]:
     with TestClient(create_app(shop)) as client:
         yield ApiClient(client, shop)
+
+
+@pytest.fixture
+def checkout(shop: Shop, clock: ManualClock) -> Checkout:
+    """The checkout process manager, driven message by message (``tests/integration/orders``)."""
+    return Checkout(shop, clock)

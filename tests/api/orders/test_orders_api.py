@@ -11,8 +11,6 @@ import httpx
 import pytest
 
 from modules.payments.contracts import DiscardPayment
-from shared.clock import ManualClock
-from shop.bootstrap import Shop
 from tests.integration.orders.checkout import (
     CART_ID,
     Checkout,
@@ -31,11 +29,6 @@ WRITTEN_BY_ORDERS = (
 )
 
 PROBLEM_JSON = "application/problem+json"
-
-
-@pytest.fixture
-def checkout(shop: Shop, clock: ManualClock) -> Checkout:
-    return Checkout(shop, clock)
 
 
 def place_order(checkout: Checkout, customer_id: str) -> UUID:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-import pytest
-
 from shared.clock import ManualClock
 from shop.bootstrap import Shop
 from tests.integration.orders.checkout import Checkout, payment_succeeded
 from tests.support import ApiClient, assert_problem
 
 REPORT = "/api/reports/sales"
-
-
-@pytest.fixture
-def checkout(shop: Shop, clock: ManualClock) -> Checkout:
-    return Checkout(shop, clock)
 
 
 def paid_order(checkout: Checkout, customer_id: str) -> None:

@@ -18,10 +18,8 @@ from modules.orders.application.checkout_process import CancelOrder, cancel_orde
 from modules.orders.domain.order import Order, OrderIsNotPending, OrderStatus
 from modules.orders.infrastructure.tables import order_views, status_changes
 from modules.payments.contracts import DiscardPayment
-from shared.clock import ManualClock
 from shared.errors import NotFound, StaleVersion
 from shared.messaging import IntegrationEvent
-from shop.bootstrap import Shop
 from tests.integration.orders.checkout import (
     CART_ID,
     ITEMS,
@@ -40,12 +38,6 @@ from tests.integration.orders.checkout import (
 )
 from tests.specification import Fact
 from tests.support import table_size
-
-
-@pytest.fixture
-def checkout(shop: Shop, clock: ManualClock) -> Checkout:
-    return Checkout(shop, clock)
-
 
 # --- the happy path --------------------------------------------------------------------------
 

@@ -41,11 +41,6 @@ from tests.support import eventually
 BEANS, MUG = "espresso-beans-1kg", "ceramic-mug"
 
 
-@pytest.fixture
-def checkout(shop: Shop, clock: ManualClock) -> Checkout:
-    return Checkout(shop, clock)
-
-
 def a_paid_order(checkout: Checkout) -> None:
     """Two bags of beans at 24.90 and a mug at 14.00, in EUR, paid."""
     order_id = checkout.placed()
