@@ -634,6 +634,39 @@ class Checkouts:
         )
         return incomplete + self.state.backlog
 
+    def figures(self) -> list[tuple[str, object]]:
+        """What both checks report of the checkouts: accepted, lost, and the twins."""
+        return [
+            ("accepted", len(self.accepted)),
+            ("confirmed without an answer", len(self.unanswered)),
+            ("messages lost", self.lost),
+            ("twin orders", self.state.twin_orders),
+            ("duplicate captures", self.state.duplicate_captures),
+            ("duplicate packages", self.state.duplicate_packages),
+        ]
+
+    def assert_all_completed(self, customers: list[Customer]) -> None:
+        """Every customer's checkout was confirmed and only completed orders came of it,
+        nothing was lost, and, unless :data:`TWINS_ALLOWED`, no order, capture or package
+        came twice."""
+        assert self.confirmed == {customer.customer_id for customer in customers}
+        orders = self.state.orders
+        assert set(orders) == self.confirmed, "an order for a checkout that never happened"
+        not_completed = {
+            customer: statuses
+            for customer, statuses in orders.items()
+            if not statuses or set(statuses) != {"completed"}
+        }
+        assert not not_completed, not_completed
+        assert self.lost == 0
+        if not TWINS_ALLOWED:
+            twins = (
+                self.state.twin_orders,
+                self.state.duplicate_captures,
+                self.state.duplicate_packages,
+            )
+            assert twins == (0, 0, 0)
+
 
 def finish_checkouts(
     threads: list[threading.Thread],

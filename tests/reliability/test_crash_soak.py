@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 from tests.reliability.harness import (
-    TWINS_ALLOWED,
     RelayWatch,
     Traffic,
     customers_of,
@@ -95,18 +94,12 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
         logged_server_errors = shop.server_errors()
         answered = sum(shop.answers().values())
 
-    state, confirmed, lost = checkouts.state, checkouts.confirmed, checkouts.lost
     report_figures.extend(
         [
             ("checkouts", CHECKOUTS),
-            ("accepted", len(checkouts.accepted)),
-            ("confirmed without an answer", len(checkouts.unanswered)),
+            *checkouts.figures(),
             ("kills survived", kills),
             ("of them while the relay delivered", kills_while_delivering),
-            ("messages lost", lost),
-            ("twin orders", state.twin_orders),
-            ("duplicate captures", state.duplicate_captures),
-            ("duplicate packages", state.duplicate_packages),
             ("max relay delay (downtime included)", f"{watch.max_delay_seconds:.1f}s"),
             ("slowest start", f"{shop.slowest_start_seconds:.1f}s"),
             ("checkpoint samples", watch.samples),
@@ -119,22 +112,11 @@ def test_checkouts_survive_the_serving_process_killed_three_times(
     )
 
     assert kills == KILLS
-    assert confirmed == {customer.customer_id for customer in customers}
+    checkouts.assert_all_completed(customers)
     assert not traffic.server_errors, traffic.server_errors
     assert answered > 0, "the server logged no request"
     assert not logged_server_errors, logged_server_errors
-    every_order = {customer: statuses for customer, statuses in state.orders.items()}
-    assert set(every_order) == confirmed, "an order for a checkout that never happened"
-    not_completed = {
-        customer: statuses
-        for customer, statuses in every_order.items()
-        if not statuses or set(statuses) != {"completed"}
-    }
-    assert not not_completed, not_completed
-    assert lost == 0
     assert outbox["backlog"] == 0, outbox
     assert outbox["lease"]["held"], outbox
     assert not watch.backwards, watch.backwards
     assert watch.samples > 0
-    if not TWINS_ALLOWED:
-        assert (state.twin_orders, state.duplicate_captures, state.duplicate_packages) == (0, 0, 0)
