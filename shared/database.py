@@ -8,6 +8,7 @@ stores writes all of it in the same database transaction.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeEngine
 
 # Constraint names must be deterministic so that migrations can drop them by name.
@@ -54,7 +56,11 @@ def create_datastore(url: str) -> SQLAlchemyDatastore:
         # The datastore serialises this process's writers; the timeout covers other processes.
         engine_options = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}}
     else:
-        engine_options = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+        # No ping before every checkout (a round trip per transaction): a connection the
+        # server dropped fails its first statement instead, SQLAlchemy then discards every
+        # connection of the pool older than the failure, and the request is answered 503
+        # with Retry-After (shared.web.problems) while workers retry their round.
+        engine_options = {"pool_pre_ping": False, "pool_size": 10, "max_overflow": 10}
     datastore = SQLAlchemyDatastore(url=url, **engine_options)
     assert isinstance(datastore.engine, Engine)
     if is_sqlite(url):
@@ -122,17 +128,23 @@ def upsert(
 ) -> None:
     """Inserts a row, or updates ``values`` of the row with that ``key``, in one statement.
 
-    ``on_insert`` holds the columns written only when the row is new.
+    ``on_insert`` holds the columns written only when the row is new. The statement is
+    built once per table, dialect and set of columns; values travel as parameters.
     """
-    dialect_insert = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    insert = dialect_insert(table)
-    # Values travel as parameters, not inside the statement, so its compiled form is cached.
-    statement = insert.on_conflict_do_update(
+    statement = _upsert_statement(session.get_bind().dialect.name, table, tuple(key), tuple(values))
+    session.execute(statement, {**key, **(on_insert or {}), **values})
+
+
+@functools.cache
+def _upsert_statement(
+    dialect_name: str, table: Table, key: tuple[str, ...], values: tuple[str, ...]
+) -> Insert:
+    # Building the statement and its cache key cost more than running it: a read model
+    # writes one per command, so each shape is built once per process.
+    insert = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
         index_elements=list(key), set_={name: insert.excluded[name] for name in values}
     )
-    session.execute(statement, {**key, **(on_insert or {}), **values})
 
 
 class UtcDateTime(TypeDecorator[datetime]):

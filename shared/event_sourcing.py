@@ -5,11 +5,20 @@ one from its events, ``save`` appends the events it recorded. Each module subcla
 :class:`ModuleApplication` with its own ``name``; the library then keeps that
 module's events in the table ``<name>_events``. Tables are created by the
 migrations, never by the library (``CREATE_TABLE=no``).
+
+Saving costs what the module needs and no more. The library's recorder sends a
+``NOTIFY`` on every save, for its own ``subscribe()``; the shop never subscribes, so
+:class:`ModuleEventRecorder` sends none. On PostgreSQL the recorder also takes
+``LOCK TABLE <name>_events IN EXCLUSIVE MODE`` before it takes notification ids, so
+that ids commit in the order they were taken: a reader of the notification log that
+sees id N has then seen every committed id below it. That lock serialises every save
+of the module until its commit, so it is only taken by a module whose notification
+log a projection reads (``notification_log_is_read``; see ``shared.projections``).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,7 +28,9 @@ from eventsourcing.utils import Environment, EnvType
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.models import StoredEventRecord  # type: ignore[attr-defined]
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Table
+from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
 
@@ -33,8 +44,47 @@ EVENT_STORE_ENV = {
 }
 
 
+class ModuleEventRecorder(SQLAlchemyApplicationRecorder):
+    """The library's recorder of a module's events, less the work nothing here uses.
+
+    ``ordered_ids`` keeps the library's table lock (PostgreSQL), which makes
+    notification ids commit in order; without it, concurrent saves of the module
+    proceed in parallel and ids may commit out of order, which only a reader of the
+    notification log would notice. No ``NOTIFY`` is ever sent.
+    """
+
+    def __init__(self, *args: Any, ordered_ids: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ordered_ids = ordered_ids
+
+    def _lock_table(self, session: Session) -> None:
+        if self.ordered_ids:
+            super()._lock_table(session)
+
+    def _notify_channel(self, session: Session) -> None:
+        """Nothing listens to the library's channel: the shop never calls ``subscribe()``."""
+
+
+class _ModuleFactory(SQLAlchemyFactory):
+    def __init__(self, env: Environment, datastore: SQLAlchemyDatastore, *, ordered_ids: bool):
+        super().__init__(env)
+        self.datastore = datastore
+        self._ordered_ids = ordered_ids
+
+    def application_recorder(self) -> ModuleEventRecorder:
+        return ModuleEventRecorder(
+            datastore=self.datastore,
+            events_table_name=f"{self.env.name.lower()}_events",
+            ordered_ids=self._ordered_ids,
+        )
+
+
 class ModuleApplication(Application[UUID]):
     """A module's ``eventsourcing`` application, bound to the shop's shared datastore."""
+
+    notification_log_is_read: ClassVar[bool] = False
+    """True when a projection reads this module's notification log after a position:
+    its saves then take the lock that makes notification ids commit in order."""
 
     def __init__(self, datastore: SQLAlchemyDatastore) -> None:
         self._datastore = datastore
@@ -46,9 +96,7 @@ class ModuleApplication(Application[UUID]):
         return Environment(name, dict(env or {}))
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
-        factory = SQLAlchemyFactory(env)
-        factory.datastore = self._datastore
-        return factory
+        return _ModuleFactory(env, self._datastore, ordered_ids=self.notification_log_is_read)
 
     def get(self, aggregate_class: type[A], aggregate_id: UUID) -> A:
         try:

@@ -9,3 +9,5 @@ class OrdersApplication(ModuleApplication):
     """Order streams, in the table ``orders_events``."""
 
     name = "orders"
+    # The sales report reads the orders' notification log (shared.projections).
+    notification_log_is_read = True

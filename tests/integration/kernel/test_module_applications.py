@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
+from uuid import uuid4
 
+import psycopg
 import pytest
+from eventsourcing import persistence
 from eventsourcing.domain import Aggregate, event
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from modules.carts.domain.cart import ShoppingCart
 from shared.errors import NotFound
 from shared.event_sourcing import ModuleApplication
 from shop.bootstrap import Shop
+
+MODULE_NAMES = ("carts", "orders", "payments", "shipments")
 
 
 class Invoice(Aggregate):
@@ -76,3 +84,69 @@ def test_loading_an_unknown_or_foreign_stream_is_not_found(shop: Shop) -> None:
         orders.get(ShoppingCart, invoice.id)
     assert orders.find(ShoppingCart, invoice.id) is None
     assert shop.carts.aggregates.find(Invoice, invoice.id) is None
+
+
+def another_cart() -> ShoppingCart:
+    """A cart of a customer of its own: a stream no other save writes to."""
+    cart = ShoppingCart(customer_id=f"customer-{uuid4()}", currency="EUR")
+    cart.add_product_item("ceramic-mug", 1, Decimal("14.00"), "EUR")
+    return cart
+
+
+def _held_save(
+    application: ModuleApplication, saved: threading.Event, done: threading.Event
+) -> None:
+    """Saves a cart and keeps its transaction open until ``done``."""
+    with application._datastore.transaction(commit=True):
+        application.save(another_cart())
+        saved.set()
+        done.wait(timeout=10)
+
+
+def _save_within(application: ModuleApplication, session_lock_timeout: str) -> None:
+    with application._datastore.transaction(commit=True) as session:
+        session.execute(text(f"SET LOCAL lock_timeout = '{session_lock_timeout}'"))
+        application.save(another_cart())
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("module", ["carts", "payments", "shipments"])
+def test_a_save_does_not_wait_for_another_save_of_the_same_module(shop: Shop, module: str) -> None:
+    """Nothing reads these modules' notification logs: their saves take no table lock."""
+    application = shop.contexts[module].aggregates
+    saved, done = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_held_save, args=(application, saved, done))
+    holder.start()
+    try:
+        assert saved.wait(timeout=10)
+        _save_within(application, "1s")
+    finally:
+        done.set()
+        holder.join()
+
+
+@pytest.mark.postgres_only
+def test_a_save_of_orders_waits_until_the_previous_one_commits(shop: Shop) -> None:
+    """The sales report reads the orders' notification log: its ids must commit in order."""
+    saved, done = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_held_save, args=(shop.orders.aggregates, saved, done))
+    holder.start()
+    try:
+        assert saved.wait(timeout=10)
+        with pytest.raises(persistence.OperationalError, match="lock timeout"):
+            _save_within(shop.orders.aggregates, "200ms")
+    finally:
+        done.set()
+        holder.join()
+
+
+@pytest.mark.postgres_only
+def test_no_save_notifies_the_librarys_channel(shop: Shop, database_url: str) -> None:
+    """The shop never subscribes to the library's channels, so no save sends a NOTIFY."""
+    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as listener:
+        for module in MODULE_NAMES:
+            listener.execute(f"LISTEN {module}_events")
+        for module in MODULE_NAMES:
+            shop.contexts[module].aggregates.save(another_cart())
+        assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
