@@ -102,3 +102,27 @@ def test_the_worker_posts_signed_notifications_to_the_public_base_url(
     WebhookSignature(settings.sandbox_webhook_secret.get_secret_value()).verify(
         headers[SIGNATURE_HEADER], body, now=clock.now(), tolerance=timedelta(0)
     )
+
+
+def test_a_request_is_answered_at_once_not_on_the_next_poll(
+    webhook: tuple[str, Received], settings: Settings, clock: ManualClock
+) -> None:
+    """The sender waits on the provider's requests: an hour's poll delays nothing."""
+    hourly = settings.model_copy(
+        update={"public_base_url": webhook[0], "sandbox_poll_seconds": 3600.0}
+    )
+    shop = bootstrap(hourly, clock)
+    [worker] = payments.background_workers(context_of(shop), shop.dependencies)
+    worker.start()
+    try:
+        # The first round, at start, may find the first request; then the sender waits.
+        sandbox_of(shop).request_payment(uuid4(), Decimal("9.80"), "EUR", "tok_ok")
+        eventually(lambda: not undelivered(shop) and webhook[1].all())
+        payment_id = uuid4()
+        sandbox_of(shop).request_payment(payment_id, Decimal("9.80"), "EUR", "tok_ok")
+
+        [_, (_, body, _)] = eventually(lambda: webhook[1].all()[1:] and webhook[1].all())
+        assert str(payment_id) in body.decode()
+    finally:
+        worker.stop()
+        shop.close()

@@ -71,6 +71,17 @@ class SandboxPaymentProvider:
         self._clock = clock
         self._signature = signature
         self._webhook_path = webhook_path
+        self._on_request: list[Callable[[], None]] = []
+
+    def on_request(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Calls ``listener`` after each new request commits; returns what unsubscribes it.
+
+        A sender waits on this instead of its poll, so the answer leaves at once. It is
+        a hint only: due notifications are found by reading the table, so one missed
+        (a request committed by another process) waits at most one poll.
+        """
+        self._on_request.append(listener)
+        return lambda: self._on_request.remove(listener)
 
     def request_payment(
         self, payment_id: UUID, amount: Decimal, currency: str, payment_method: str
@@ -111,6 +122,8 @@ class SandboxPaymentProvider:
                         attempts=0,
                     )
                 )
+        for listener in list(self._on_request):
+            listener()
         return reference
 
     def deliver_due_notifications(self, send: WebhookSender) -> int:

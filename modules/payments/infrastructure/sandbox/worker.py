@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import httpx
 
@@ -24,18 +25,33 @@ class SandboxNotifier(BackgroundThread):
         self._provider = provider
         self._base_url = base_url
         self._poll_seconds = poll_seconds
+        self._wakeup = threading.Event()
+
+    def wake(self) -> None:
+        """Starts the next round now instead of after the poll interval."""
+        self._wakeup.set()
+
+    def interrupt(self) -> None:
+        self._wakeup.set()
 
     def run(self) -> None:
         logger.info("sandbox notifier started, posting to %s", self._base_url)
-        with httpx.Client(base_url=self._base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client:
+        unsubscribe = self._provider.on_request(self.wake)
+        try:
+            with httpx.Client(base_url=self._base_url, timeout=REQUEST_TIMEOUT_SECONDS) as client:
 
-            def post(path: str, body: bytes, headers: dict[str, str]) -> int:
-                return client.post(path, content=body, headers=headers).status_code
+                def post(path: str, body: bytes, headers: dict[str, str]) -> int:
+                    return client.post(path, content=body, headers=headers).status_code
 
-            while not self.stopping.is_set():
-                try:
-                    self._provider.deliver_due_notifications(post)
-                except Exception:
-                    logger.exception("sandbox notifier failed; trying again")
-                self.stopping.wait(self._poll_seconds)
+                while not self.stopping.is_set():
+                    self._wakeup.clear()
+                    try:
+                        self._provider.deliver_due_notifications(post)
+                    except Exception:
+                        logger.exception("sandbox notifier failed; trying again")
+                    # Woken by a request made in this process; the poll finds the rest
+                    # (requests from other processes, retries that fall due).
+                    self._wakeup.wait(self._poll_seconds)
+        finally:
+            unsubscribe()
         logger.info("sandbox notifier stopped")
