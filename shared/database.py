@@ -26,12 +26,15 @@ from sqlalchemy import (
     String,
     Table,
     TypeDecorator,
+    bindparam,
     event,
+    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
 
 # Constraint names must be deterministic so that migrations can drop them by name.
@@ -128,23 +131,40 @@ def upsert(
 ) -> None:
     """Inserts a row, or updates ``values`` of the row with that ``key``, in one statement.
 
-    ``on_insert`` holds the columns written only when the row is new. The statement is
-    built once per table, dialect and set of columns; values travel as parameters.
+    ``on_insert`` holds the columns written only when the row is new. Keys are column
+    names of ``table``; values travel as typed parameters.
     """
-    statement = _upsert_statement(session.get_bind().dialect.name, table, tuple(key), tuple(values))
-    session.execute(statement, {**key, **(on_insert or {}), **values})
+    parameters = {**key, **(on_insert or {}), **values}
+    statement = _upsert_statement(
+        session.get_bind().dialect.name, table, tuple(key), tuple(values), tuple(parameters)
+    )
+    session.execute(statement, parameters)
 
 
 @functools.cache
 def _upsert_statement(
-    dialect_name: str, table: Table, key: tuple[str, ...], values: tuple[str, ...]
-) -> Insert:
-    # Building the statement and its cache key cost more than running it: a read model
-    # writes one per command, so each shape is built once per process.
+    dialect_name: str,
+    table: Table,
+    key: tuple[str, ...],
+    values: tuple[str, ...],
+    columns: tuple[str, ...],
+) -> TextClause:
+    """The upsert's SQL, rendered once per table and set of columns.
+
+    SQLAlchemy does not cache the compiled form of an ``INSERT ... ON CONFLICT``
+    (the dialects' ``Insert`` sets ``inherit_cache = False``), so building and
+    compiling it again on every call cost more than running it. It is rendered here
+    once, with named parameters and no casts, and run as a typed ``text()``, which
+    the engine caches like any other statement.
+    """
+    dialect = (postgresql if dialect_name == "postgresql" else sqlite).dialect(paramstyle="named")
+    dialect.bind_typing = BindTyping.NONE
     insert = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
-    return insert.on_conflict_do_update(
+    statement = insert.on_conflict_do_update(
         index_elements=list(key), set_={name: insert.excluded[name] for name in values}
     )
+    sql = statement.compile(dialect=dialect, column_keys=list(columns)).string
+    return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in columns))
 
 
 class UtcDateTime(TypeDecorator[datetime]):
