@@ -41,7 +41,9 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Update,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -104,6 +106,9 @@ class Takeover:
 class _Term:
     lease: RelayLease
     epoch: int
+    advance: Update
+    """The fenced checkpoint write of this term, built once: the relay writes it after
+    every message, and building it (and its cache key) cost more than running it."""
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,7 @@ class OutboxRelay:
         if not taken:
             msg = f"relay {self._name}: the lease was lost while taking over"
             raise LeaseLost(msg)
-        self._term = _Term(lease, epoch)
+        self._term = _Term(lease, epoch, self._fenced_advance(lease, epoch))
         return Takeover(epoch=epoch, previous_holder=_holder_of(previous))
 
     def step_down(self) -> None:
@@ -391,15 +396,38 @@ class OutboxRelay:
                     session, [forward], tx_id=tx_id, message_position=message_position
                 )
                 return
-            moved = self._update_checkpoint(
-                session,
-                [forward, relay_checkpoints.c.lease_epoch == term.epoch, term.lease.still_held()],
-                tx_id=tx_id,
-                message_position=message_position,
+            result = session.connection().execute(
+                term.advance, {"to_tx_id": tx_id, "to_position": message_position}
             )
+            assert isinstance(result, CursorResult)
+            moved = result.rowcount == 1
         if not moved and not self._still_holds(term):
             msg = f"relay {self._name}: checkpoint refused at epoch {term.epoch}; deposed"
             raise LeaseLost(msg)
+
+    def _fenced_advance(self, lease: RelayLease, epoch: int) -> Update:
+        """Moves the checkpoint to ``to_tx_id``/``to_position``: only forward, only in
+        ``epoch``, only while ``lease`` is held."""
+        to_tx_id, to_position = (
+            bindparam("to_tx_id", type_=BigInteger),
+            bindparam("to_position", type_=BigInteger),
+        )
+        return (
+            update(relay_checkpoints)
+            .where(
+                relay_checkpoints.c.relay_name == self._name,
+                or_(
+                    relay_checkpoints.c.tx_id < to_tx_id,
+                    and_(
+                        relay_checkpoints.c.tx_id == to_tx_id,
+                        relay_checkpoints.c.message_position < to_position,
+                    ),
+                ),
+                relay_checkpoints.c.lease_epoch == epoch,
+                lease.still_held(),
+            )
+            .values(tx_id=to_tx_id, message_position=to_position)
+        )
 
     def _still_holds(self, term: _Term) -> bool:
         """Whether a refused write was refused only for not moving forward.
