@@ -150,3 +150,25 @@ def test_no_save_notifies_the_librarys_channel(shop: Shop, database_url: str) ->
         for module in MODULE_NAMES:
             shop.contexts[module].aggregates.save(another_cart())
         assert list(listener.notifies(timeout=0.5, stop_after=1)) == []
+
+
+def test_events_saved_together_are_read_back_in_order_with_increasing_notification_ids(
+    shop: Shop,
+) -> None:
+    cart = another_cart()
+    for product_id in ("french-press", "paper-filters-100", "espresso-beans-1kg"):
+        cart.add_product_item(product_id, 1, Decimal("10.00"), "EUR")
+    recorder = shop.carts.aggregates.recorder
+
+    shop.carts.aggregates.save(cart)
+
+    stored = recorder.select_events(cart.id)
+    assert [event.originator_version for event in stored] == [1, 2, 3, 4, 5]
+    assert shop.carts.aggregates.get(ShoppingCart, cart.id).lines.keys() == cart.lines.keys()
+    notifications = [
+        notification
+        for notification in recorder.select_notifications(start=None, limit=100)
+        if notification.originator_id == cart.id
+    ]
+    assert [n.originator_version for n in notifications] == [1, 2, 3, 4, 5]
+    assert [n.id for n in notifications] == sorted({n.id for n in notifications})
