@@ -35,12 +35,14 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    bindparam,
     insert,
     literal,
     literal_column,
     text,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from shared.clock import Clock
 from shared.database import metadata
@@ -86,19 +88,20 @@ class Outbox:
         self, session: Session, *, source: str, message_type: str, payload: Mapping[str, Any]
     ) -> UUID:
         message_id = uuid4()
-        if session.get_bind().dialect.name == "postgresql":
+        is_postgresql = session.get_bind().dialect.name == "postgresql"
+        if is_postgresql:
             # Delivered at commit (PostgreSQL folds repeats within a transaction): relays in
             # other processes listen, and need not wait for their next poll.
-            session.execute(text(f"NOTIFY {NOTIFICATION_CHANNEL}"))
+            session.execute(_NOTIFY)
         session.execute(
-            insert(outbox_messages).values(
-                message_id=message_id,
-                tx_id=_current_tx_id(session),
-                source=source,
-                message_type=message_type,
-                payload=pydantic_core.to_json(payload).decode(),
-                recorded_at=self._clock.now(),
-            )
+            _INSERT_ON_POSTGRESQL if is_postgresql else _INSERT_ON_SQLITE,
+            {
+                "message_id": message_id,
+                "source": source,
+                "message_type": message_type,
+                "payload": pydantic_core.to_json(payload).decode(),
+                "recorded_at": self._clock.now(),
+            },
         )
         return message_id
 
@@ -120,7 +123,18 @@ class Outbox:
             listener()
 
 
-def _current_tx_id(session: Session) -> ColumnElement[int]:
-    if session.get_bind().dialect.name == "postgresql":
-        return literal_column(_PG_CURRENT_TX_ID)
-    return literal(0)
+def _insert_message(tx_id: ColumnElement[int]) -> Insert:
+    """The outbox row's insert, built once: every command of the shop runs it."""
+    return insert(outbox_messages).values(
+        message_id=bindparam("message_id"),
+        tx_id=tx_id,
+        source=bindparam("source"),
+        message_type=bindparam("message_type"),
+        payload=bindparam("payload"),
+        recorded_at=bindparam("recorded_at"),
+    )
+
+
+_INSERT_ON_POSTGRESQL = _insert_message(literal_column(_PG_CURRENT_TX_ID))
+_INSERT_ON_SQLITE = _insert_message(literal(0))
+_NOTIFY = text(f"NOTIFY {NOTIFICATION_CHANNEL}")

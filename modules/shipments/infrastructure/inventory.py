@@ -9,11 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from modules.shipments.infrastructure.tables import stock
 from shared.database import upsert
+
+# Built once: every package sent runs it for each of its products.
+_TAKE = (
+    update(stock)
+    .where(
+        stock.c.product_id == bindparam("wanted_product_id"),
+        stock.c.quantity >= bindparam("wanted_quantity"),
+    )
+    .values(quantity=stock.c.quantity - bindparam("wanted_quantity"))
+)
 
 
 @dataclass(frozen=True)
@@ -48,9 +58,7 @@ class Inventory:
         for product_id in sorted(wanted):
             quantity = wanted[product_id]
             decremented = session.execute(
-                update(stock)
-                .where(stock.c.product_id == product_id, stock.c.quantity >= quantity)
-                .values(quantity=stock.c.quantity - quantity)
+                _TAKE, {"wanted_product_id": product_id, "wanted_quantity": quantity}
             )
             if decremented.rowcount == 1:  # type: ignore[attr-defined]
                 taken[product_id] = quantity
