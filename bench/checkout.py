@@ -1,200 +1,576 @@
-"""End-to-end checkout throughput and the relay's delay, with everything running in-process.
+"""Checkouts end to end: completed checkouts per second, the relay's delay, what one costs.
 
-    uv run python bench/checkout.py [--database-url URL] [--checkouts N] [--clients N]
+    uv run python bench/checkout.py [--engines sqlite postgresql]
+        [--checkouts 300] [--clients 4] [--paced 50] [--paced-checkouts 200]
 
-The shop is served on a loopback port with its relay and sandbox provider running,
-exactly as ``shop serve`` runs them. Client threads confirm carts (``tok_ok``); from
-there everything goes the real way: the relay delivers the outbox, payments asks the
-sandbox, the sandbox posts its signed webhook over HTTP, shipments sends the package,
-and the order completes. The run reports
+The shop runs as production runs it (``shop_processes.py``): the web in one child process,
+the background workers (outbox relay, projections, the sandbox payment provider's
+notifier) in another. Client threads in this process check out over HTTP: a new customer
+adds three products and confirms the cart with ``tok_ok``. From there everything goes the
+real way: the relay delivers the outbox, payments asks the sandbox, the sandbox posts its
+signed webhook to the web process, shipments sends the package, the order completes.
 
-- completed checkouts per second: checkouts over the time from the first
-  confirmation to the last order completed;
-- the relay's delay: for every message, from its outbox row being written (in the
-  transaction that commits it) to the end of its handling by every subscriber,
-  both while the shop is saturated (queueing included) and for checkouts made one
-  at a time (the relay's own latency).
+For each database, two phases. Saturated: ``--checkouts`` checkouts from ``--clients``
+threads, as fast as they go. Paced: ``--paced-checkouts`` checkouts started at ``--paced``
+per second, open loop. Each row reports completed checkouts per second (saturated), the
+relay's delay (p50 / p99, both phases), and per checkout of the saturated phase: CPU time
+of the shop's processes and of the database's backends, commits and SQL statements.
+
+``bench/README.md`` explains the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import socket
-import statistics
+import dataclasses
+import json
+import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
-import uvicorn
-from sqlalchemy import func, select
+import httpx
+from shop_processes import ProcessReport, Role, ServedShop, served_shop
+from sqlalchemy import Connection, create_engine, func, pool, select, text
+from sqlalchemy.engine import make_url
 from throughput import scratch_database
 
-from modules.carts.application.commands import (
-    AddProductItem,
-    ConfirmShoppingCart,
-    add_product_item,
-    confirm_shopping_cart,
-)
 from modules.orders.infrastructure.tables import order_views
 from modules.shipments.application.commands import SetStock, set_stock
 from shared.clock import SystemClock
-from shared.outbox import IntegrationMessage
 from shared.settings import Settings
-from shop.app import create_app
-from shop.bootstrap import Shop, bootstrap
+from shop.bootstrap import bootstrap
+
+DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ENGINES = ("sqlite", "postgresql")
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 PRODUCTS = ("espresso-beans-1kg", "ceramic-mug", "paper-filters-100")
+STOCK = 1_000_000
+PACED_THREADS = 16
+ORDER_POLL_SECONDS = 0.02
+REQUEST_TIMEOUT_SECONDS = 30.0
+FINAL_STATUSES = ("completed", "cancelled")
+ERRORS_KEPT = 5
+
+# Goals: completed checkouts per second by (state, engine), and the relay's paced p99.
+MINIMUM_CHECKOUTS_PER_SECOND = {("final", "postgresql"): 100.0, ("main", "postgresql"): 40.0}
+PACED_P99_GOAL_MS = 50.0
 
 
-def measure_after_delivery(shop: Shop, delays: RelayDelays) -> None:
-    """Records each message's delay once the relay has handed it to every handler.
-
-    A command has exactly one handler, so no extra subscriber can listen to it: the
-    relay's own delivery step is wrapped instead.
-    """
-    relay = shop.relay
-    deliver = relay._deliver
-
-    def deliver_and_measure(message: IntegrationMessage) -> None:
-        deliver(message)
-        delays(message)
-
-    relay._deliver = deliver_and_measure  # type: ignore[method-assign]
+# --- the clients -----------------------------------------------------------------------
 
 
-class RelayDelays:
-    """Called once every handler of a message has run: records the commit-to-handled delay."""
+@dataclass
+class Clients:
+    """What the client threads of one phase saw: checkouts accepted, errors, lateness."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.seconds: list[float] = []
+    accepted: int = 0
+    errors: list[str] = field(default_factory=list)
+    late_seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __call__(self, message: IntegrationMessage) -> None:
-        delay = (datetime.now(UTC) - message.recorded_at.replace(tzinfo=UTC)).total_seconds()
+    def record_checkout(self, http: httpx.Client, token: str) -> None:
+        """Makes one checkout (:func:`check_out`); counts it accepted, or keeps its error."""
+        try:
+            check_out(http, token)
+        except Exception as error:
+            with self._lock:
+                if len(self.errors) < ERRORS_KEPT:
+                    self.errors.append(f"{type(error).__name__}: {error}")
+        else:
+            with self._lock:
+                self.accepted += 1
+
+    def started_late(self, seconds: float) -> None:
         with self._lock:
-            self.seconds.append(delay)
+            self.late_seconds = max(self.late_seconds, seconds)
 
 
-def completed_orders(shop: Shop) -> int:
-    with shop.datastore.transaction(commit=False) as session:
-        return session.execute(
-            select(func.count()).where(order_views.c.status == "completed")
-        ).scalar_one()
+def check_out(http: httpx.Client, token: str) -> None:
+    """A new customer's checkout over HTTP: adds :data:`PRODUCTS`, then confirms with tok_ok.
 
-
-def stock_up(shop: Shop) -> None:
-    """Enough stock that no benchmark order is cancelled for want of it."""
+    Every write carries ``If-Match``: ``"0"`` first (a new customer's cart), then the
+    ``ETag`` of the answer before, as a client that shows the cart does. Raises
+    :class:`httpx.HTTPStatusError` on any answer but 200 (items) and 202 (checkout).
+    """
+    authorization = {"Authorization": f"Bearer {token}"}
+    version = '"0"'
     for product_id in PRODUCTS:
-        set_stock(SetStock(product_id, 1_000_000), shop.shipments)
-
-
-def serve(shop: Shop, listener: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(shop, run_background_workers=True), log_level="warning")
+        added = http.post(
+            "/api/cart/items",
+            json={"product_id": product_id, "quantity": 1},
+            headers={**authorization, "If-Match": version},
+        )
+        _expect(added, 200)
+        version = added.headers["ETag"]
+    confirmed = http.post(
+        "/api/cart/checkout",
+        json={"payment_method": "tok_ok"},
+        headers={**authorization, "If-Match": version},
     )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]})
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    # The app logs every request; a benchmark only wants its table.
-    logging.getLogger().setLevel(logging.WARNING)
-    return server, thread
+    _expect(confirmed, 202)
 
 
-def run(shop: Shop, *, checkouts: int, clients: int, timeout: float) -> tuple[float, int]:
-    """Confirms ``checkouts`` carts from ``clients`` threads; waits for every order to complete."""
+def _expect(response: httpx.Response, status: int) -> None:
+    if response.status_code != status:
+        msg = f"{response.request.method} {response.request.url.path}: {response.status_code}"
+        raise httpx.HTTPStatusError(
+            f"{msg} {response.text[:200]}", request=response.request, response=response
+        )
+
+
+def drive_saturated(shop: ServedShop, *, checkouts: int, clients: int) -> Clients:
+    """``checkouts`` checkouts from ``clients`` threads, each with its own HTTP client, each
+    starting its next checkout as soon as the last one was answered."""
+    seen = Clients()
+    stopping = threading.Event()
 
     def client(number: int) -> None:
-        for checkout in range(number, checkouts, clients):
-            customer_id = f"bench-{checkout}"
-            for product_id in PRODUCTS:
-                add_product_item(AddProductItem(customer_id, product_id, 1), shop.carts)
-            confirm_shopping_cart(ConfirmShoppingCart(customer_id, "tok_ok"), shop.carts)
+        with httpx.Client(base_url=shop.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as http:
+            for checkout in range(number, checkouts, clients):
+                if stopping.is_set():
+                    return
+                seen.record_checkout(http, shop.tokens.mint(f"saturated-{checkout}"))
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(number,), name=f"client-{number}")
+        for number in range(clients)
+    ]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    deadline = started + timeout
-    while (done := completed_orders(shop)) < checkouts and time.perf_counter() < deadline:
-        time.sleep(0.01)
-    return time.perf_counter() - started, done
+    try:
+        for thread in threads:
+            thread.join()
+    finally:
+        stopping.set()
+        for thread in threads:
+            thread.join()
+    return seen
 
 
-def run_one_at_a_time(shop: Shop, *, checkouts: int, timeout: float) -> None:
-    """One checkout at a time, each waited for: the relay's delay without a queue."""
-    for checkout in range(checkouts):
-        customer_id = f"bench-paced-{checkout}"
-        before = completed_orders(shop)
-        add_product_item(AddProductItem(customer_id, PRODUCTS[0], 1), shop.carts)
-        confirm_shopping_cart(ConfirmShoppingCart(customer_id, "tok_ok"), shop.carts)
-        deadline = time.perf_counter() + timeout
-        while completed_orders(shop) == before and time.perf_counter() < deadline:
-            time.sleep(0.005)
+def drive_paced(shop: ServedShop, *, checkouts: int, rate: float) -> Clients:
+    """``checkouts`` checkouts, one started every ``1 / rate`` seconds whether or not the
+    ones before were answered (open loop), on a pool of :data:`PACED_THREADS` threads.
+
+    A start that finds every thread busy is late; the latest is kept in ``late_seconds``.
+    """
+    seen = Clients()
+    local = threading.local()
+    opened: list[httpx.Client] = []
+    opened_lock = threading.Lock()
+
+    def http_client() -> httpx.Client:
+        http: httpx.Client | None = getattr(local, "http", None)
+        if http is None:
+            http = local.http = httpx.Client(
+                base_url=shop.base_url, timeout=REQUEST_TIMEOUT_SECONDS
+            )
+            with opened_lock:
+                opened.append(http)
+        return http
+
+    def checkout(number: int, due: float) -> None:
+        seen.started_late(time.perf_counter() - due)
+        seen.record_checkout(http_client(), shop.tokens.mint(f"paced-{number}"))
+
+    try:
+        with ThreadPoolExecutor(PACED_THREADS, thread_name_prefix="paced") as threads:
+            started = time.perf_counter()
+            for number in range(checkouts):
+                due = started + number / rate
+                time.sleep(max(0.0, due - time.perf_counter()))
+                threads.submit(checkout, number, due)
+    finally:
+        for http in opened:
+            http.close()
+    return seen
 
 
-def print_delays(title: str, seconds: list[float]) -> None:
-    ordered = sorted(seconds)
-    p50, p99 = statistics.median(ordered), ordered[int(0.99 * (len(ordered) - 1))]
-    print(
-        f"  {title:<34} {len(ordered):>5} messages"
-        f"   p50 {p50 * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms"
+# --- what the database says ------------------------------------------------------------
+
+
+class DatabaseWatch:
+    """One connection of the benchmark's own: counts finished orders, and, on PostgreSQL,
+    reads the CPU time of the backends serving the database.
+
+    Autocommit: an open transaction in the database would hold the relay back on
+    PostgreSQL (it reads only below the oldest running transaction).
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self._engine = create_engine(
+            database_url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT"
+        )
+        self._connection: Connection = self._engine.connect()
+        self._is_postgresql = self._engine.dialect.name == "postgresql"
+        self._database = make_url(database_url).database or ""
+
+    def close(self) -> None:
+        self._connection.close()
+        self._engine.dispose()
+
+    def finished_orders(self) -> tuple[int, int]:
+        """Orders (completed, completed or cancelled) in the read model now."""
+        counts: dict[str, int] = {
+            status: count
+            for status, count in self._connection.execute(
+                select(order_views.c.status, func.count())
+                .where(order_views.c.status.in_(FINAL_STATUSES))
+                .group_by(order_views.c.status)
+            )
+        }
+        return counts.get("completed", 0), sum(counts.values())
+
+    def wait_for_orders(self, finished: int, deadline: float) -> tuple[int, float]:
+        """Polls every :data:`ORDER_POLL_SECONDS` until ``finished`` orders are completed or
+        cancelled, or until ``deadline`` (``time.perf_counter()``); returns the orders
+        completed and when the last poll saw them."""
+        while True:
+            completed, done = self.finished_orders()
+            now = time.perf_counter()
+            if done >= finished or now >= deadline:
+                return completed, now
+            time.sleep(ORDER_POLL_SECONDS)
+
+    def backend_cpu(self) -> dict[int, float] | None:
+        """CPU seconds so far of each backend of the database but this one, by pid; ``None``
+        on SQLite, or when no backend's ``/proc`` entry could be read (server elsewhere)."""
+        if not self._is_postgresql:
+            return None
+        pids = self._connection.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = :database AND pid <> pg_backend_pid()"
+            ),
+            {"database": self._database},
+        ).scalars()
+        seconds = {pid: cpu for pid in pids if (cpu := backend_cpu_seconds(pid)) is not None}
+        return seconds or None
+
+
+def backend_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` (``/proc/<pid>/stat``, fields 14 and 15),
+    or ``None`` if it is gone or is not a PostgreSQL process of this machine."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    if not command.startswith(b"postgres"):
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces: split after it.
+    fields = stat.rsplit(")", 1)[1].split()
+    user, system = int(fields[11]), int(fields[12])
+    return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_used(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+    """CPU seconds the backends used between two :meth:`DatabaseWatch.backend_cpu` readings;
+    a backend that did not exist before counts from 0, one that ended meanwhile is lost."""
+    if before is None or after is None:
+        return None
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+# --- one measurement -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What one phase measured: ``seconds`` runs from the first request to the poll that
+    saw the last order finish; the reports are the children's, by role."""
+
+    requested: int
+    completed: int
+    seconds: float
+    reports: dict[Role, ProcessReport]
+    database_cpu_seconds: float | None
+    clients: Clients
+
+    @property
+    def relay_delays(self) -> list[float]:
+        return sorted(self.reports["worker"].relay_delays)
+
+
+def run_phase(
+    shop: ServedShop,
+    watch: DatabaseWatch,
+    requested: int,
+    drive: Callable[[], Clients],
+    *,
+    timeout: float,
+) -> Phase:
+    """Resets the children, runs ``drive`` (the clients), waits for every accepted checkout's
+    order to finish (``timeout`` seconds at most), then asks the children for their reports."""
+    completed_before, finished_before = watch.finished_orders()
+    shop.reset()
+    cpu_before = watch.backend_cpu()
+    started = time.perf_counter()
+    clients = drive()
+    completed, ended = watch.wait_for_orders(finished_before + clients.accepted, started + timeout)
+    cpu_after = watch.backend_cpu()
+    return Phase(
+        requested=requested,
+        completed=completed - completed_before,
+        seconds=ended - started,
+        reports=shop.reports(),
+        database_cpu_seconds=cpu_used(cpu_before, cpu_after),
+        clients=clients,
     )
+
+
+@dataclass
+class Row:
+    """One (state, engine) measurement, as printed and as written by ``--json-out``.
+
+    Times are milliseconds; per-checkout figures come from the saturated phase.
+    ``relay_module`` is the file the worker process imported ``shared.relay`` from: whose
+    code ran.
+    """
+
+    state: str
+    engine: str
+    checkouts: int
+    completed: int
+    seconds: float
+    paced_rate: float
+    paced_checkouts: int
+    paced_completed: int
+    paced_late_ms: float
+    paced_p50_ms: float
+    paced_p99_ms: float
+    saturated_p50_ms: float
+    saturated_p99_ms: float
+    web_cpu_ms: float
+    worker_cpu_ms: float
+    database_cpu_ms: float | None
+    commits: float
+    statements: float
+    errors: list[str]
+    relay_module: str
+
+    @property
+    def checkouts_per_second(self) -> float:
+        return self.completed / self.seconds if self.seconds else 0.0
+
+    @property
+    def shop_cpu_ms(self) -> float:
+        return self.web_cpu_ms + self.worker_cpu_ms
+
+    @property
+    def complete(self) -> bool:
+        return self.completed == self.checkouts and self.paced_completed == self.paced_checkouts
+
+
+def row_of(state: str, engine: str, saturated: Phase, paced: Phase, rate: float) -> Row:
+    """The row of ``state`` on ``engine`` from its two phases."""
+    per_checkout = max(saturated.completed, 1)
+    reports = saturated.reports.values()
+    database_cpu = saturated.database_cpu_seconds
+    return Row(
+        state=state,
+        engine=engine,
+        checkouts=saturated.requested,
+        completed=saturated.completed,
+        seconds=saturated.seconds,
+        paced_rate=rate,
+        paced_checkouts=paced.requested,
+        paced_completed=paced.completed,
+        paced_late_ms=paced.clients.late_seconds * 1000,
+        paced_p50_ms=percentile(paced.relay_delays, 0.5) * 1000,
+        paced_p99_ms=percentile(paced.relay_delays, 0.99) * 1000,
+        saturated_p50_ms=percentile(saturated.relay_delays, 0.5) * 1000,
+        saturated_p99_ms=percentile(saturated.relay_delays, 0.99) * 1000,
+        web_cpu_ms=saturated.reports["web"].cpu_seconds * 1000 / per_checkout,
+        worker_cpu_ms=saturated.reports["worker"].cpu_seconds * 1000 / per_checkout,
+        database_cpu_ms=None if database_cpu is None else database_cpu * 1000 / per_checkout,
+        commits=sum(report.commits for report in reports) / per_checkout,
+        statements=sum(report.statements for report in reports) / per_checkout,
+        errors=saturated.clients.errors + paced.clients.errors,
+        relay_module=saturated.reports["worker"].relay_module,
+    )
+
+
+def percentile(ordered: Sequence[float], fraction: float) -> float:
+    """The value below which ``fraction`` of the sorted ``ordered`` lie (0.0 if empty)."""
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def stock_catalogue(database_url: str) -> None:
+    """Seeds the catalogue, with enough stock of :data:`PRODUCTS` that no order is cancelled."""
+    shop = bootstrap(Settings(_env_file=None, database_url=database_url), SystemClock())
+    try:
+        shop.seed()
+        for product_id in PRODUCTS:
+            set_stock(SetStock(product_id, STOCK), shop.shipments)
+    finally:
+        shop.close()
+
+
+def measure(engine: str, arguments: argparse.Namespace) -> Row:
+    """Both phases on a scratch database of ``engine``, with this checkout's code."""
+    server_url = None if engine == "sqlite" else arguments.database_url
+    with scratch_database(server_url) as (url, _):
+        stock_catalogue(url)
+        with served_shop(url) as shop, _watching(url) as watch:
+            saturated = run_phase(
+                shop,
+                watch,
+                arguments.checkouts,
+                lambda: drive_saturated(
+                    shop, checkouts=arguments.checkouts, clients=arguments.clients
+                ),
+                timeout=arguments.timeout,
+            )
+            paced = run_phase(
+                shop,
+                watch,
+                arguments.paced_checkouts,
+                lambda: drive_paced(
+                    shop, checkouts=arguments.paced_checkouts, rate=arguments.paced
+                ),
+                timeout=arguments.timeout,
+            )
+    return row_of("main", engine, saturated, paced, arguments.paced)
+
+
+@contextmanager
+def _watching(database_url: str) -> Iterator[DatabaseWatch]:
+    watch = DatabaseWatch(database_url)
+    try:
+        yield watch
+    finally:
+        watch.close()
+
+
+# --- the table -------------------------------------------------------------------------
+
+
+def goals(row: Row) -> list[tuple[str, bool]]:
+    """The goals ``row`` is held to, each as (its figure against the goal, whether it is met)."""
+    held: list[tuple[str, bool]] = []
+    minimum = MINIMUM_CHECKOUTS_PER_SECOND.get((row.state, row.engine))
+    if minimum is not None:
+        held.append(
+            (
+                f"{row.checkouts_per_second:.1f} checkouts/s, goal >= {minimum:.0f}",
+                row.checkouts_per_second >= minimum,
+            )
+        )
+    held.append(
+        (
+            f"relay p99 paced {row.paced_p99_ms:.1f} ms, goal < {PACED_P99_GOAL_MS:.0f} ms",
+            row.paced_p99_ms < PACED_P99_GOAL_MS,
+        )
+    )
+    return held
+
+
+def print_table(rows: Sequence[Row], arguments: argparse.Namespace) -> None:
+    """One line per (state, engine), then the goals, then what went wrong, if anything."""
+    print(
+        f"{arguments.checkouts} checkouts from {arguments.clients} client threads (saturated),"
+        f" then {arguments.paced_checkouts} started at {arguments.paced:g}/s (paced)."
+    )
+    print(
+        f"{'state':<6} {'engine':<11} {'checkouts/s':>11} {'vs main':>7}"
+        f" {'relay ms paced p50/p99':>23} {'saturated p50/p99':>18}"
+        f" {'CPU ms shop/db':>15} {'commits':>8} {'statements':>10}"
+    )
+    main_rate = {row.engine: row.checkouts_per_second for row in rows if row.state == "main"}
+    for row in rows:
+        reference = main_rate.get(row.engine)
+        ratio = f"{row.checkouts_per_second / reference:.2f}" if reference else "-"
+        database = "-" if row.database_cpu_ms is None else f"{row.database_cpu_ms:.1f}"
+        print(
+            f"{row.state:<6} {ENGINE_NAMES[row.engine]:<11} {row.checkouts_per_second:>11.1f}"
+            f" {ratio:>7}"
+            f" {_ms(row.paced_p50_ms) + ' / ' + _ms(row.paced_p99_ms):>23}"
+            f" {_ms(row.saturated_p50_ms) + ' / ' + _ms(row.saturated_p99_ms):>18}"
+            f" {f'{row.shop_cpu_ms:.1f} / {database}':>15}"
+            f" {row.commits:>8.1f} {row.statements:>10.1f}"
+        )
+    print(
+        "Per checkout (saturated phase): CPU of the web and worker processes / of the database's"
+        " backends\n(- on SQLite: it runs inside the shop's processes), commits and SQL"
+        " statements of both processes."
+    )
+    print("Goals:")
+    for row in rows:
+        verdicts = "; ".join(
+            f"{figure}: {'met' if met else 'NOT MET'}" for figure, met in goals(row)
+        )
+        print(f"  {row.state:<6} {ENGINE_NAMES[row.engine]:<11} {verdicts}")
+    for row in rows:
+        where = f"{row.state} {ENGINE_NAMES[row.engine]}"
+        if not row.complete:
+            print(
+                f"{where}: INCOMPLETE, {row.completed} of {row.checkouts} saturated and"
+                f" {row.paced_completed} of {row.paced_checkouts} paced checkouts completed"
+            )
+        for error in row.errors:
+            print(f"{where}: {error}")
+        if row.paced_late_ms > 1000 / row.paced_rate:
+            print(
+                f"{where}: a paced checkout started {row.paced_late_ms:.0f} ms late:"
+                f" all {PACED_THREADS} client threads were busy"
+            )
+
+
+def _ms(milliseconds: float) -> str:
+    return f"{milliseconds:.0f}" if milliseconds >= 100 else f"{milliseconds:.1f}"
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument(
+        "--engines", nargs="+", choices=ENGINES, default=list(ENGINES), help="in this order"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_SERVER_URL,
+        help="the PostgreSQL server: a scratch database is created on it, migrated, dropped",
+    )
+    parser.add_argument("--checkouts", type=int, default=300, help="saturated phase")
+    parser.add_argument("--clients", type=int, default=4, help="client threads, saturated")
+    parser.add_argument("--paced", type=float, default=50.0, help="checkouts started per second")
+    parser.add_argument("--paced-checkouts", type=int, default=200, help="paced phase")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds a phase may take at most"
+    )
+    parser.add_argument("--json-out", type=Path, help="also write the rows to this JSON file")
+    return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
-    parser.add_argument("--checkouts", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=2, help="threads confirming carts")
-    parser.add_argument("--paced", type=int, default=30, help="checkouts one at a time, after")
-    parser.add_argument("--timeout", type=float, default=300.0)
-    arguments = parser.parse_args(argv)
-
-    with scratch_database(arguments.database_url) as (url, label):
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        settings = Settings(
-            _env_file=None,
-            database_url=url,
-            public_base_url=f"http://127.0.0.1:{listener.getsockname()[1]}",
-            sandbox_poll_seconds=0.05,
+    arguments = parse_arguments(argv)
+    rows: list[Row] = []
+    for engine in arguments.engines:
+        print(f"measuring {ENGINE_NAMES[engine]}", file=sys.stderr)
+        rows.append(measure(engine, arguments))
+    print_table(rows, arguments)
+    if arguments.json_out is not None:
+        arguments.json_out.write_text(
+            json.dumps([dataclasses.asdict(row) for row in rows], indent=2) + "\n"
         )
-        shop = bootstrap(settings, SystemClock())
-        shop.seed()
-        stock_up(shop)
-        delays = RelayDelays()
-        measure_after_delivery(shop, delays)
-        server, thread = serve(shop, listener)
-        try:
-            elapsed, completed = run(
-                shop,
-                checkouts=arguments.checkouts,
-                clients=arguments.clients,
-                timeout=arguments.timeout,
-            )
-            under_load, delays.seconds = delays.seconds, []
-            run_one_at_a_time(shop, checkouts=arguments.paced, timeout=arguments.timeout)
-            one_at_a_time = delays.seconds
-        finally:
-            server.should_exit = True
-            thread.join()
-            listener.close()
-    print(f"{label}")
-    print(
-        f"  {arguments.checkouts} checkouts from {arguments.clients} client threads:"
-        f" {completed} completed in {elapsed:.1f} s = {completed / elapsed:.1f} checkouts/s"
-    )
-    print("  relay delay, commit to handled by every subscriber:")
-    print_delays("while saturated (the run above)", under_load)
-    print_delays(f"{arguments.paced} checkouts one at a time", one_at_a_time)
-    return 0 if completed == arguments.checkouts else 1
+    return 0 if all(row.complete for row in rows) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Every child process is stopped and every scratch database dropped by now.
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
