@@ -1,6 +1,6 @@
 """Checkouts end to end: completed checkouts per second, the relay's delay, what one costs.
 
-    uv run python bench/checkout.py [--engines sqlite postgresql]
+    uv run python bench/checkout.py [--engines sqlite postgresql] [--final-state]
         [--checkouts 300] [--clients 4] [--paced 50] [--paced-checkouts 200]
 
 The shop runs as production runs it (``shop_processes.py``): the web in one child process,
@@ -16,6 +16,8 @@ per second, open loop. Each row reports completed checkouts per second (saturate
 relay's delay (p50 / p99, both phases), and per checkout of the saturated phase: CPU time
 of the shop's processes and of the database's backends, commits and SQL statements.
 
+``--final-state`` also measures the refactored series' final state (every step applied),
+in a temporary worktree, with the same script; runs alternate between the two states.
 ``bench/README.md`` explains the figures.
 """
 
@@ -25,12 +27,16 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +51,11 @@ from modules.shipments.application.commands import SetStock, set_stock
 from shared.clock import SystemClock
 from shared.settings import Settings
 from shop.bootstrap import bootstrap
+from shop.workshop.series import read_series, worktree_environment
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The console script of this environment (.venv/bin/shop).
+SHOP = Path(sys.executable).with_name("shop")
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ENGINES = ("sqlite", "postgresql")
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -439,7 +449,7 @@ def measure(engine: str, arguments: argparse.Namespace) -> Row:
                 ),
                 timeout=arguments.timeout,
             )
-    return row_of("main", engine, saturated, paced, arguments.paced)
+    return row_of(arguments.state, engine, saturated, paced, arguments.paced)
 
 
 @contextmanager
@@ -449,6 +459,88 @@ def _watching(database_url: str) -> Iterator[DatabaseWatch]:
         yield watch
     finally:
         watch.close()
+
+
+# --- the series' final state -----------------------------------------------------------
+
+
+@contextmanager
+def final_state_worktree() -> Iterator[Path]:
+    """A temporary worktree on a temporary branch: HEAD with every step of the series.
+
+    The branch comes from ``shop workshop solution N --branch B --no-switch`` (N: the last
+    step with a patch). This checkout's ``bench/`` scripts are copied into the worktree, so
+    that both states run the same benchmark, committed or not. The worktree and the branch
+    are removed on the way out, failures and Ctrl-C included.
+    """
+    steps = len(read_series(PROJECT_ROOT).steps)
+    branch = f"bench-final-state-{uuid.uuid4().hex[:8]}"
+    folder = Path(tempfile.mkdtemp(prefix="shop-bench-final-"))
+    worktree = folder / "shop"
+    try:
+        _run([str(SHOP), "workshop", "solution", str(steps), "--branch", branch, "--no-switch"])
+        _run(["git", "worktree", "add", "--quiet", str(worktree), branch])
+        for script in (PROJECT_ROOT / "bench").glob("*.py"):
+            shutil.copy2(script, worktree / "bench" / script.name)
+        yield worktree
+    finally:
+        if worktree.exists():
+            _run(["git", "worktree", "remove", "--force", str(worktree)], check=False)
+        _run(["git", "branch", "--quiet", "-D", branch], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(command: list[str], *, check: bool = True) -> None:
+    done = subprocess.run(  # noqa: S603 - git and this environment's shop, fixed arguments
+        command, cwd=PROJECT_ROOT, capture_output=True, text=True, check=False
+    )
+    if check and done.returncode != 0:
+        msg = f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+        raise SystemExit(msg)
+
+
+def measure_final_state(worktree: Path, engine: str, arguments: argparse.Namespace) -> Row:
+    """The same measurement of ``engine`` in ``worktree``: its copy of this script, run by
+    this interpreter with the worktree first on ``PYTHONPATH``, so that its code is imported
+    (checked: the row names the ``shared/relay.py`` its worker process ran)."""
+    with tempfile.TemporaryDirectory(prefix="shop-bench-row-") as folder:
+        json_out = Path(folder) / "row.json"
+        command = [
+            sys.executable,
+            str(worktree / "bench" / "checkout.py"),
+            *("--engines", engine, "--database-url", arguments.database_url),
+            *("--checkouts", str(arguments.checkouts), "--clients", str(arguments.clients)),
+            *("--paced", str(arguments.paced)),
+            *("--paced-checkouts", str(arguments.paced_checkouts)),
+            *("--timeout", str(arguments.timeout), "--json-out", str(json_out)),
+            *("--state", "final"),
+        ]
+        process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+            command,
+            cwd=worktree,
+            env=worktree_environment(worktree),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            output, _ = process.communicate()
+        except KeyboardInterrupt:
+            # Ctrl-C reached it too: it stops its processes and drops its database.
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            raise
+        if not json_out.exists():
+            msg = f"the final state's run failed (exit code {process.returncode}):\n{output}"
+            raise SystemExit(msg)
+        [measured] = json.loads(json_out.read_text())
+    row = Row(**measured)
+    if not Path(row.relay_module).resolve().is_relative_to(worktree.resolve()):
+        msg = f"the final state's run imported {row.relay_module}, not the worktree's code"
+        raise SystemExit(msg)
+    return row
 
 
 # --- the table -------------------------------------------------------------------------
@@ -542,6 +634,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_SERVER_URL,
         help="the PostgreSQL server: a scratch database is created on it, migrated, dropped",
     )
+    parser.add_argument(
+        "--final-state",
+        action="store_true",
+        help="also measure the series' final state, in a temporary worktree",
+    )
     parser.add_argument("--checkouts", type=int, default=300, help="saturated phase")
     parser.add_argument("--clients", type=int, default=4, help="client threads, saturated")
     parser.add_argument("--paced", type=float, default=50.0, help="checkouts started per second")
@@ -550,16 +647,26 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--timeout", type=float, default=300.0, help="seconds a phase may take at most"
     )
     parser.add_argument("--json-out", type=Path, help="also write the rows to this JSON file")
+    parser.add_argument(
+        "--state", default="main", help="the name rows give the code measured (default main)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     rows: list[Row] = []
-    for engine in arguments.engines:
-        print(f"measuring {ENGINE_NAMES[engine]}", file=sys.stderr)
-        rows.append(measure(engine, arguments))
+    with ExitStack() as stack:
+        worktree = stack.enter_context(final_state_worktree()) if arguments.final_state else None
+        for engine in arguments.engines:
+            print(f"measuring {arguments.state} on {ENGINE_NAMES[engine]}", file=sys.stderr)
+            rows.append(measure(engine, arguments))
+            if worktree is not None:
+                rows.append(measure_final_state(worktree, engine, arguments))
     print_table(rows, arguments)
+    for row in rows:
+        if row.state != "main":
+            print(f"{row.state} {ENGINE_NAMES[row.engine]} ran {row.relay_module}")
     if arguments.json_out is not None:
         arguments.json_out.write_text(
             json.dumps([dataclasses.asdict(row) for row in rows], indent=2) + "\n"
