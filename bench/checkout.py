@@ -2,6 +2,7 @@
 
     uv run python bench/checkout.py [--engines sqlite postgresql] [--final-state]
         [--checkouts 300] [--clients 4] [--paced 50] [--paced-checkouts 200]
+    uv run python bench/checkout.py --add-item-over-http [--seconds 10]
 
 The shop runs as production runs it (``shop_processes.py``): the web in one child process,
 the background workers (outbox relay, projections, the sandbox payment provider's
@@ -18,13 +19,15 @@ of the shop's processes and of the database's backends, commits and SQL statemen
 
 ``--final-state`` also measures the refactored series' final state (every step applied),
 in a temporary worktree, with the same script; runs alternate between the two states.
-``bench/README.md`` explains the figures.
+``--add-item-over-http`` measures something else: the add-item command over HTTP against
+the same command called in-process. ``bench/README.md`` explains the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import os
 import shutil
@@ -44,8 +47,16 @@ import httpx
 from shop_processes import ProcessReport, Role, ServedShop, served_shop
 from sqlalchemy import Connection, create_engine, func, pool, select, text
 from sqlalchemy.engine import make_url
-from throughput import scratch_database
+from throughput import (
+    ITEMS_PER_RETURNING_CUSTOMER,
+    Command,
+    Result,
+    add_item_for,
+    run_for,
+    scratch_database,
+)
 
+from modules.carts.infrastructure.catalogue import SEED_PRODUCTS
 from modules.orders.infrastructure.tables import order_views
 from modules.shipments.application.commands import SetStock, set_stock
 from shared.clock import SystemClock
@@ -71,6 +82,7 @@ ERRORS_KEPT = 5
 # Goals: completed checkouts per second by (state, engine), and the relay's paced p99.
 MINIMUM_CHECKOUTS_PER_SECOND = {("final", "postgresql"): 100.0, ("main", "postgresql"): 40.0}
 PACED_P99_GOAL_MS = 50.0
+HTTP_RATIO_GOAL = 0.8
 
 
 # --- the clients -----------------------------------------------------------------------
@@ -621,6 +633,90 @@ def _ms(milliseconds: float) -> str:
     return f"{milliseconds:.0f}" if milliseconds >= 100 else f"{milliseconds:.1f}"
 
 
+# --- add item over HTTP against in-process ---------------------------------------------
+
+
+def http_add_item(shop: ServedShop, http: httpx.Client, prefix: str) -> Command:
+    """The add-item command over HTTP, 8 per returning customer, as ``throughput.py``'s
+    in-process scenario: same customers' shape, same products in the same order. Each
+    ``POST /api/cart/items`` carries the customer's token and ``If-Match`` (the ``ETag``
+    of the answer before, ``"0"`` first); its answer is the cart, read back."""
+    products = [product.product_id for product in SEED_PRODUCTS if product.available]
+    # The customer being served: (id, headers, the cart's ETag).
+    current = ("", {"": ""}, "")
+
+    def command(thread: int, number: int) -> None:
+        nonlocal current
+        customer_id = f"{prefix}-{thread}-returning-{number // ITEMS_PER_RETURNING_CUSTOMER}"
+        if customer_id != current[0]:
+            current = (
+                customer_id,
+                {"Authorization": f"Bearer {shop.tokens.mint(customer_id)}"},
+                '"0"',
+            )
+        _, authorization, version = current
+        added = http.post(
+            "/api/cart/items",
+            json={"product_id": products[number % len(products)], "quantity": 1},
+            headers={**authorization, "If-Match": version},
+        )
+        _expect(added, 200)
+        current = (customer_id, authorization, added.headers["ETag"])
+
+    return command
+
+
+def numbered_on(command: Command) -> Command:
+    """``command`` with its own call count: ``run_for`` counts from 0 at each call, and
+    a round would then serve the customers of the round before again."""
+    calls = itertools.count()
+    return lambda thread, _: command(thread, next(calls))
+
+
+def compare_add_item(engine: str, arguments: argparse.Namespace) -> None:
+    """Add item in-process and over HTTP, one thread, interleaved round by round on one
+    scratch database of ``engine``; prints both, and over HTTP / in process."""
+    server_url = None if engine == "sqlite" else arguments.database_url
+    with scratch_database(server_url) as (url, label):
+        shop = bootstrap(Settings(_env_file=None, database_url=url), SystemClock())
+        try:
+            shop.seed()
+            with (
+                served_shop(url, roles=("web",)) as served,
+                httpx.Client(base_url=served.base_url, timeout=REQUEST_TIMEOUT_SECONDS) as http,
+            ):
+                prefix = uuid.uuid4().hex[:6]
+                in_process = add_item_for(
+                    lambda number: f"returning-{number // ITEMS_PER_RETURNING_CUSTOMER}"
+                )
+                commands = {
+                    "in process": numbered_on(in_process(shop, f"local-{prefix}")),
+                    "over HTTP": numbered_on(http_add_item(served, http, f"http-{prefix}")),
+                }
+                for command in commands.values():
+                    run_for(command, arguments.warm_up, 1, None)
+                results = {name: Result(name, 1) for name in commands}
+                for _, (name, command) in itertools.product(
+                    range(arguments.rounds), commands.items()
+                ):
+                    run_for(command, arguments.seconds / arguments.rounds, 1, results[name])
+        finally:
+            shop.close()
+    print(
+        f"{label}: add item, {ITEMS_PER_RETURNING_CUSTOMER} per returning customer, 1 thread,"
+        f" {arguments.seconds:g} s each in {arguments.rounds} rounds"
+    )
+    print(f"{'':<11} {'commands/s':>10} {'p50 ms':>7} {'p99 ms':>7}")
+    for result in results.values():
+        print(
+            f"{result.scenario:<11} {result.per_second:>10.0f}"
+            f" {result.percentile_ms(0.5):>7.2f} {result.percentile_ms(0.99):>7.2f}"
+        )
+    ratio = results["over HTTP"].per_second / results["in process"].per_second
+    verdict = "met" if ratio >= HTTP_RATIO_GOAL else "NOT MET"
+    print(f"over HTTP / in process: {ratio:.2f} (goal >= {HTTP_RATIO_GOAL}: {verdict})\n")
+
+
 # --- the command line ------------------------------------------------------------------
 
 
@@ -650,11 +746,23 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--state", default="main", help="the name rows give the code measured (default main)"
     )
+    parser.add_argument(
+        "--add-item-over-http",
+        action="store_true",
+        help="instead: the add-item command over HTTP against in-process",
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="add item: measured time")
+    parser.add_argument("--warm-up", type=float, default=2.0, help="add item: unmeasured first")
+    parser.add_argument("--rounds", type=int, default=5, help="add item: interleaved rounds")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
+    if arguments.add_item_over_http:
+        for engine in arguments.engines:
+            compare_add_item(engine, arguments)
+        return 0
     rows: list[Row] = []
     with ExitStack() as stack:
         worktree = stack.enter_context(final_state_worktree()) if arguments.final_state else None
