@@ -28,6 +28,7 @@ from modules.carts.application.commands import (
     remove_product_item,
 )
 from modules.carts.application.context import CartsContext
+from modules.carts.infrastructure.cart_views import CartView
 from modules.carts.infrastructure.catalogue import Product
 from shared.errors import NotFound
 from shared.web.auth import BEARER_SECURITY, Principal, admin_only
@@ -76,7 +77,7 @@ class CartController(Controller):
     def get_cart(
         self, carts: NamedDependency[CartsContext], principal: NamedDependency[Principal]
     ) -> Response[CartResponse]:
-        return _cart_response(carts, principal)
+        return _cart_response(queries.cart_of(principal.customer_id, carts))
 
     @post("/items", status_code=200, responses=problems(409, 412, 422), sync_to_thread=True)
     def add_item(
@@ -86,13 +87,14 @@ class CartController(Controller):
         data: JSONBody[AddCartItem],
         if_match: IfMatch,
     ) -> Response[CartResponse]:
-        add_product_item(
+        cart = add_product_item(
             AddProductItem(
                 principal.customer_id, data.product_id, data.quantity, expected_version(if_match)
             ),
             carts,
         )
-        return _cart_response(carts, principal)
+        # The cart as this command left it, which its read-model row now holds too.
+        return _cart_response(CartView.of(cart))
 
     @delete(
         "/items/{product_id:str}",
@@ -107,11 +109,11 @@ class CartController(Controller):
         product_id: ProductIdPath,
         if_match: IfMatch,
     ) -> Response[CartResponse]:
-        remove_product_item(
+        cart = remove_product_item(
             RemoveProductItem(principal.customer_id, product_id, expected_version(if_match)),
             carts,
         )
-        return _cart_response(carts, principal)
+        return _cart_response(CartView.of(cart))
 
     @post(
         "/checkout",
@@ -139,6 +141,5 @@ class CartController(Controller):
         )
 
 
-def _cart_response(carts: CartsContext, principal: Principal) -> Response[CartResponse]:
-    view = queries.cart_of(principal.customer_id, carts)
+def _cart_response(view: CartView) -> Response[CartResponse]:
     return Response(CartResponse.model_validate(view), headers={"ETag": etag(view.version)})

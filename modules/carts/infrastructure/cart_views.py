@@ -26,26 +26,33 @@ class CartView:
     total: Decimal
     lines: tuple[PricedLine, ...]
 
+    @classmethod
+    def of(cls, cart: ShoppingCart) -> CartView:
+        """The row :meth:`CartViews.save` writes for ``cart``: what a command answers with."""
+        lines = tuple(cart.lines.values())
+        return cls(cart.id, cart.customer_id, cart.version, cart.currency, cart.total, lines)
+
 
 class CartViews:
     def save(self, session: Session, cart: ShoppingCart, now: datetime) -> None:
+        view = CartView.of(cart)
         lines = [
             {
                 "product_id": line.product_id,
                 "quantity": line.quantity,
                 "unit_price": str(line.unit_price),
             }
-            for line in cart.lines.values()
+            for line in view.lines
         ]
         values = {
-            "customer_id": cart.customer_id,
-            "version": cart.version,
-            "currency": cart.currency,
-            "total": cart.total,
+            "customer_id": view.customer_id,
+            "version": view.version,
+            "currency": view.currency,
+            "total": view.total,
             "lines": json.dumps(lines),
             "updated_at": now,
         }
-        upsert(session, cart_views, key={"cart_id": cart.id}, values=values)
+        upsert(session, cart_views, key={"cart_id": view.cart_id}, values=values)
 
     def get(self, session: Session, cart_id: UUID) -> CartView | None:
         row = session.execute(
