@@ -80,7 +80,8 @@ FINAL_STATUSES = ("completed", "cancelled")
 ERRORS_KEPT = 5
 
 # Goals: completed checkouts per second by (state, engine), and the relay's paced p99.
-MINIMUM_CHECKOUTS_PER_SECOND = {("final", "postgresql"): 100.0, ("main", "postgresql"): 40.0}
+FINAL = "final"
+MINIMUM_CHECKOUTS_PER_SECOND = {(FINAL, "postgresql"): 100.0, ("main", "postgresql"): 40.0}
 PACED_P99_GOAL_MS = 50.0
 HTTP_RATIO_GOAL = 0.8
 
@@ -317,7 +318,7 @@ class Phase:
 
     @property
     def relay_delays(self) -> list[float]:
-        return sorted(self.reports["worker"].relay_delays)
+        return sorted(delay for report in self.reports.values() for delay in report.relay_delays)
 
 
 def run_phase(
@@ -369,6 +370,7 @@ class Row:
     paced_p99_ms: float
     saturated_p50_ms: float
     saturated_p99_ms: float
+    layout: str
     web_cpu_ms: float
     worker_cpu_ms: float
     database_cpu_ms: float | None
@@ -409,14 +411,27 @@ def row_of(state: str, engine: str, saturated: Phase, paced: Phase, rate: float)
         paced_p99_ms=percentile(paced.relay_delays, 0.99) * 1000,
         saturated_p50_ms=percentile(saturated.relay_delays, 0.5) * 1000,
         saturated_p99_ms=percentile(saturated.relay_delays, 0.99) * 1000,
-        web_cpu_ms=saturated.reports["web"].cpu_seconds * 1000 / per_checkout,
-        worker_cpu_ms=saturated.reports["worker"].cpu_seconds * 1000 / per_checkout,
+        layout="+".join(saturated.reports),
+        web_cpu_ms=_cpu_ms(saturated, "web", "serve") / per_checkout,
+        worker_cpu_ms=_cpu_ms(saturated, "worker") / per_checkout,
         database_cpu_ms=None if database_cpu is None else database_cpu * 1000 / per_checkout,
         commits=sum(report.commits for report in reports) / per_checkout,
         statements=sum(report.statements for report in reports) / per_checkout,
         errors=saturated.clients.errors + paced.clients.errors,
-        relay_module=saturated.reports["worker"].relay_module,
+        relay_module=next(iter(reports)).relay_module,
     )
+
+
+def _cpu_ms(phase: Phase, *roles: Role) -> float:
+    return sum(phase.reports[role].cpu_seconds * 1000 for role in roles if role in phase.reports)
+
+
+LAYOUTS: dict[str, tuple[Role, ...]] = {
+    # As each engine is deployed (README): PostgreSQL's relay hears other processes'
+    # commits through LISTEN/NOTIFY; SQLite's only by polling, so it runs in `shop serve`.
+    "postgresql": ("web", "worker"),
+    "sqlite": ("serve",),
+}
 
 
 def percentile(ordered: Sequence[float], fraction: float) -> float:
@@ -442,7 +457,7 @@ def measure(engine: str, arguments: argparse.Namespace) -> Row:
     server_url = None if engine == "sqlite" else arguments.database_url
     with scratch_database(server_url) as (url, _):
         stock_catalogue(url)
-        with served_shop(url) as shop, _watching(url) as watch:
+        with served_shop(url, roles=LAYOUTS[engine]) as shop, _watching(url) as watch:
             saturated = run_phase(
                 shop,
                 watch,
@@ -477,28 +492,34 @@ def _watching(database_url: str) -> Iterator[DatabaseWatch]:
 
 
 @contextmanager
-def final_state_worktree() -> Iterator[Path]:
-    """A temporary worktree on a temporary branch: HEAD with every step of the series.
+def worktree_of(state: str) -> Iterator[Path]:
+    """A temporary worktree holding the code of ``state``: ``final`` (HEAD with every step
+    of the series) or a git revision (the baseline).
 
-    The branch comes from ``shop workshop solution N --branch B --no-switch`` (N: the last
-    step with a patch). This checkout's ``bench/`` scripts are copied into the worktree, so
-    that both states run the same benchmark, committed or not. The worktree and the branch
-    are removed on the way out, failures and Ctrl-C included.
+    The final state's branch comes from ``shop workshop solution N --branch B --no-switch``
+    (N: the last step with a patch); a revision is checked out detached. This checkout's
+    ``bench/`` scripts are copied into the worktree, so that every state runs the same
+    benchmark, committed or not. The worktree and the branch are removed on the way out,
+    failures and Ctrl-C included.
     """
-    steps = len(read_series(PROJECT_ROOT).steps)
-    branch = f"bench-final-state-{uuid.uuid4().hex[:8]}"
-    folder = Path(tempfile.mkdtemp(prefix="shop-bench-final-"))
+    branch = f"bench-final-state-{uuid.uuid4().hex[:8]}" if state == FINAL else None
+    folder = Path(tempfile.mkdtemp(prefix=f"shop-bench-{state}-"))
     worktree = folder / "shop"
     try:
-        _run([str(SHOP), "workshop", "solution", str(steps), "--branch", branch, "--no-switch"])
-        _run(["git", "worktree", "add", "--quiet", str(worktree), branch])
+        if branch is not None:
+            steps = len(read_series(PROJECT_ROOT).steps)
+            _run([str(SHOP), "workshop", "solution", str(steps), "--branch", branch, "--no-switch"])
+            _run(["git", "worktree", "add", "--quiet", str(worktree), branch])
+        else:
+            _run(["git", "worktree", "add", "--quiet", "--detach", str(worktree), state])
         for script in (PROJECT_ROOT / "bench").glob("*.py"):
             shutil.copy2(script, worktree / "bench" / script.name)
         yield worktree
     finally:
         if worktree.exists():
             _run(["git", "worktree", "remove", "--force", str(worktree)], check=False)
-        _run(["git", "branch", "--quiet", "-D", branch], check=False)
+        if branch is not None:
+            _run(["git", "branch", "--quiet", "-D", branch], check=False)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -511,7 +532,7 @@ def _run(command: list[str], *, check: bool = True) -> None:
         raise SystemExit(msg)
 
 
-def measure_final_state(worktree: Path, engine: str, arguments: argparse.Namespace) -> Row:
+def measure_in(worktree: Path, state: str, engine: str, arguments: argparse.Namespace) -> Row:
     """The same measurement of ``engine`` in ``worktree``: its copy of this script, run by
     this interpreter with the worktree first on ``PYTHONPATH``, so that its code is imported
     (checked: the row names the ``shared/relay.py`` its worker process ran)."""
@@ -525,7 +546,7 @@ def measure_final_state(worktree: Path, engine: str, arguments: argparse.Namespa
             *("--paced", str(arguments.paced)),
             *("--paced-checkouts", str(arguments.paced_checkouts)),
             *("--timeout", str(arguments.timeout), "--json-out", str(json_out)),
-            *("--state", "final"),
+            *("--state", state),
         ]
         process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
             command,
@@ -545,12 +566,12 @@ def measure_final_state(worktree: Path, engine: str, arguments: argparse.Namespa
                 process.wait()
             raise
         if not json_out.exists():
-            msg = f"the final state's run failed (exit code {process.returncode}):\n{output}"
+            msg = f"the run of {state} failed (exit code {process.returncode}):\n{output}"
             raise SystemExit(msg)
         [measured] = json.loads(json_out.read_text())
     row = Row(**measured)
     if not Path(row.relay_module).resolve().is_relative_to(worktree.resolve()):
-        msg = f"the final state's run imported {row.relay_module}, not the worktree's code"
+        msg = f"the run of {state} imported {row.relay_module}, not the worktree's code"
         raise SystemExit(msg)
     return row
 
@@ -585,17 +606,20 @@ def print_table(rows: Sequence[Row], arguments: argparse.Namespace) -> None:
         f" then {arguments.paced_checkouts} started at {arguments.paced:g}/s (paced)."
     )
     print(
-        f"{'state':<6} {'engine':<11} {'checkouts/s':>11} {'vs main':>7}"
+        f"{'state':<9} {'engine':<11} {'checkouts/s':>11} {'ratio':>7}"
         f" {'relay ms paced p50/p99':>23} {'saturated p50/p99':>18}"
         f" {'CPU ms shop/db':>15} {'commits':>8} {'statements':>10}"
     )
-    main_rate = {row.engine: row.checkouts_per_second for row in rows if row.state == "main"}
+    # Each engine's first row is the reference of its ratios: the baseline, or main.
+    reference_rate: dict[str, float] = {}
     for row in rows:
-        reference = main_rate.get(row.engine)
+        reference_rate.setdefault(row.engine, row.checkouts_per_second)
+    for row in rows:
+        reference = reference_rate[row.engine]
         ratio = f"{row.checkouts_per_second / reference:.2f}" if reference else "-"
         database = "-" if row.database_cpu_ms is None else f"{row.database_cpu_ms:.1f}"
         print(
-            f"{row.state:<6} {ENGINE_NAMES[row.engine]:<11} {row.checkouts_per_second:>11.1f}"
+            f"{row.state[:9]:<9} {ENGINE_NAMES[row.engine]:<11} {row.checkouts_per_second:>11.1f}"
             f" {ratio:>7}"
             f" {_ms(row.paced_p50_ms) + ' / ' + _ms(row.paced_p99_ms):>23}"
             f" {_ms(row.saturated_p50_ms) + ' / ' + _ms(row.saturated_p99_ms):>18}"
@@ -607,12 +631,14 @@ def print_table(rows: Sequence[Row], arguments: argparse.Namespace) -> None:
         " backends\n(- on SQLite: it runs inside the shop's processes), commits and SQL"
         " statements of both processes."
     )
+    layouts = {f"{ENGINE_NAMES[row.engine]}: {row.layout}" for row in rows}
+    print(f"Processes of the shop: {'; '.join(sorted(layouts))}.")
     print("Goals:")
     for row in rows:
         verdicts = "; ".join(
             f"{figure}: {'met' if met else 'NOT MET'}" for figure, met in goals(row)
         )
-        print(f"  {row.state:<6} {ENGINE_NAMES[row.engine]:<11} {verdicts}")
+        print(f"  {row.state[:9]:<9} {ENGINE_NAMES[row.engine]:<11} {verdicts}")
     for row in rows:
         where = f"{row.state} {ENGINE_NAMES[row.engine]}"
         if not row.complete:
@@ -735,6 +761,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="also measure the series' final state, in a temporary worktree",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="REVISION",
+        help="also measure this git revision first, in a temporary worktree (e.g. a tag)",
+    )
     parser.add_argument("--checkouts", type=int, default=300, help="saturated phase")
     parser.add_argument("--clients", type=int, default=4, help="client threads, saturated")
     parser.add_argument("--paced", type=float, default=50.0, help="checkouts started per second")
@@ -765,15 +796,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     rows: list[Row] = []
     with ExitStack() as stack:
-        worktree = stack.enter_context(final_state_worktree()) if arguments.final_state else None
+        states = [
+            *([arguments.baseline] if arguments.baseline else []),
+            arguments.state,
+            *([FINAL] if arguments.final_state else []),
+        ]
+        worktrees = {
+            state: stack.enter_context(worktree_of(state))
+            for state in states
+            if state != arguments.state
+        }
+        # Engine by engine, the states one after the other: drift spreads over all of them.
         for engine in arguments.engines:
-            print(f"measuring {arguments.state} on {ENGINE_NAMES[engine]}", file=sys.stderr)
-            rows.append(measure(engine, arguments))
-            if worktree is not None:
-                rows.append(measure_final_state(worktree, engine, arguments))
+            for state in states:
+                print(f"measuring {state} on {ENGINE_NAMES[engine]}", file=sys.stderr)
+                if state in worktrees:
+                    rows.append(measure_in(worktrees[state], state, engine, arguments))
+                else:
+                    rows.append(measure(engine, arguments))
     print_table(rows, arguments)
     for row in rows:
-        if row.state != "main":
+        if row.state != arguments.state:
             print(f"{row.state} {ENGINE_NAMES[row.engine]} ran {row.relay_module}")
     if arguments.json_out is not None:
         arguments.json_out.write_text(

@@ -1,4 +1,6 @@
-"""The shop in two child processes, as production runs it: the web in one, the workers in another.
+"""The shop in child processes, as it is deployed: on PostgreSQL the web in one and the workers
+in another; on SQLite, whose relay learns of other processes' commits only by polling, both
+in one process, as ``shop serve`` runs them.
 
 The web process serves ``create_app(shop, run_background_workers=False)`` with uvicorn on a
 loopback port; the worker process runs ``shop.start_background_workers()``, what ``shop
@@ -42,7 +44,9 @@ from shared.web.auth import TokenService
 from shop.app import create_app
 from shop.bootstrap import Shop, bootstrap
 
-Role = Literal["web", "worker"]
+Role = Literal["web", "worker", "serve"]
+"""``web``: ``shop serve --no-relay``; ``worker``: ``shop worker``; ``serve``: ``shop serve``,
+the web and the background workers in one process (how the shop runs on SQLite)."""
 
 SANDBOX_POLL_SECONDS = 0.05
 STARTUP_SECONDS = 60.0
@@ -208,11 +212,18 @@ class _Part:
 
 
 class _Web(_Part):
-    def __init__(self, database_url: str, port: int) -> None:
+    """The web alone (``shop serve --no-relay``) or, with ``workers``, the web and every
+    background worker in threads of the same process (``shop serve``)."""
+
+    def __init__(self, database_url: str, port: int, *, workers: bool = False) -> None:
         super().__init__(bootstrap(shop_settings(database_url, port), SystemClock()))
+        self._delays: RelayDelays | None = None
+        if workers:
+            self._delays = RelayDelays()
+            record_relay_delays(self.shop, self._delays)
         self._server = uvicorn.Server(
             uvicorn.Config(
-                create_app(self.shop, run_background_workers=False),
+                create_app(self.shop, run_background_workers=workers),
                 host="127.0.0.1",
                 port=port,
                 log_level="warning",
@@ -227,6 +238,17 @@ class _Web(_Part):
                 msg = f"uvicorn did not start on port {port}"
                 raise RuntimeError(msg)
             time.sleep(0.01)
+
+    def reset(self) -> None:
+        super().reset()
+        if self._delays is not None:
+            self._delays.reset()
+
+    def report(self) -> ProcessReport:
+        report = super().report()
+        if self._delays is None:
+            return report
+        return _with_relay_delays(self.shop, report, self._delays)
 
     def stop(self) -> None:
         # The app's shutdown hook closes the shop.
@@ -246,13 +268,16 @@ class _Worker(_Part):
         self._delays.reset()
 
     def report(self) -> ProcessReport:
-        """CPU and counters now; the delays once the relay has nothing left to hand over,
-        so that the last message's is in (the wait's queries are not counted)."""
-        report = super().report()
-        deadline = time.monotonic() + RELAY_SETTLE_SECONDS
-        while self.shop.relay.backlog() and time.monotonic() < deadline:
-            time.sleep(RELAY_SETTLE_POLL_SECONDS)
-        return dataclasses.replace(report, relay_delays=self._delays.seconds())
+        return _with_relay_delays(self.shop, super().report(), self._delays)
+
+
+def _with_relay_delays(shop: Shop, report: ProcessReport, delays: RelayDelays) -> ProcessReport:
+    """The delays, once the relay has nothing left to hand over, so that the last message's
+    is in (the wait's queries come after the counters were read, and are not counted)."""
+    deadline = time.monotonic() + RELAY_SETTLE_SECONDS
+    while shop.relay.backlog() and time.monotonic() < deadline:
+        time.sleep(RELAY_SETTLE_POLL_SECONDS)
+    return dataclasses.replace(report, relay_delays=delays.seconds())
 
 
 def run_child(role: Role, database_url: str, port: int, connection: Connection) -> None:
@@ -267,7 +292,11 @@ def run_child(role: Role, database_url: str, port: int, connection: Connection) 
     # Warnings and errors only: the shop logs every request and every relay round at INFO.
     logging.basicConfig(level=logging.WARNING)
     try:
-        part = _Web(database_url, port) if role == "web" else _Worker(database_url, port)
+        part: _Part
+        if role == "worker":
+            part = _Worker(database_url, port)
+        else:
+            part = _Web(database_url, port, workers=role == "serve")
     except BaseException:
         connection.send(("error", traceback.format_exc()))
         return
