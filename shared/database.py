@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.types import TypeEngine
 
@@ -149,20 +150,27 @@ def _upsert_statement(
     values: tuple[str, ...],
     columns: tuple[str, ...],
 ) -> TextClause:
-    """The upsert's SQL, rendered once per table and set of columns.
-
-    SQLAlchemy does not cache the compiled form of an ``INSERT ... ON CONFLICT``
-    (the dialects' ``Insert`` sets ``inherit_cache = False``), so building and
-    compiling it again on every call cost more than running it. It is rendered here
-    once, with named parameters and no casts, and run as a typed ``text()``, which
-    the engine caches like any other statement.
-    """
-    dialect = (postgresql if dialect_name == "postgresql" else sqlite).dialect(paramstyle="named")
-    dialect.bind_typing = BindTyping.NONE
     insert = (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
     statement = insert.on_conflict_do_update(
         index_elements=list(key), set_={name: insert.excluded[name] for name in values}
     )
+    return rendered_once(statement, dialect_name, table, columns)
+
+
+def rendered_once(
+    statement: Insert, dialect_name: str, table: Table, columns: tuple[str, ...]
+) -> TextClause:
+    """``statement`` as SQL text with typed parameters named after ``columns`` of ``table``.
+
+    SQLAlchemy does not cache the compiled form of an ``INSERT ... ON CONFLICT``
+    (the dialects' ``Insert`` sets ``inherit_cache = False``), so building and
+    compiling one on every call costs more than running it. Render it once with
+    this, keep the result (``functools.cache``), and run it with the column values as
+    parameters: the engine caches a ``text()`` like any other statement. The SQL has
+    no casts; the parameters' types come from the columns.
+    """
+    dialect = (postgresql if dialect_name == "postgresql" else sqlite).dialect(paramstyle="named")
+    dialect.bind_typing = BindTyping.NONE
     sql = statement.compile(dialect=dialect, column_keys=list(columns)).string
     return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in columns))
 
