@@ -44,6 +44,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    exists,
     func,
     or_,
     select,
@@ -78,6 +79,8 @@ relay_checkpoints = Table(
 )
 
 BEFORE_EVERYTHING = (-1, 0)
+# How soon a worker reads again when the horizon held committed messages back.
+HELD_BACK_RETRY_SECONDS = 0.005
 OLDEST_WAITING_SHOWN = 5
 
 
@@ -185,6 +188,11 @@ class OutboxRelay:
         self._clock = clock or SystemClock()
         self._is_postgresql = engine_of(datastore).dialect.name == "postgresql"
         self._term: _Term | None = None
+        self.held_back = False
+        """Whether the last read stopped at the horizon with committed messages behind it:
+        a transaction that started before theirs still runs. It may commit without
+        publishing anything, and so without a ``NOTIFY`` to wake the relay: the worker
+        looks again soon instead of waiting for its poll."""
 
     @property
     def name(self) -> str:
@@ -337,15 +345,23 @@ class OutboxRelay:
         # The horizon first, in its own transaction: see shared/horizon.py for why.
         horizon = self._horizon()
         with self._datastore.transaction(commit=False) as session:
+            after = self._after(self._checkpoint(session))
             query = (
                 select(outbox_messages)
-                .where(self._after(self._checkpoint(session)))
+                .where(after)
                 .order_by(outbox_messages.c.tx_id, outbox_messages.c.id)
                 .limit(self._batch_size)
             )
             if horizon is not None:
                 query = query.where(outbox_messages.c.tx_id < horizon.position)
             rows = session.execute(query).all()
+            self.held_back = (
+                horizon is not None
+                and len(rows) < self._batch_size
+                and session.execute(
+                    select(exists().where(after, outbox_messages.c.tx_id >= horizon.position))
+                ).scalar_one()
+            )
         return [
             IntegrationMessage(
                 message_id=row.message_id,
@@ -690,6 +706,8 @@ class RelayWorker(BackgroundThread):
             logger.exception("relay %s failed; retrying", self._relay.name)
             return self._retry_seconds
         self._watch_for_stall()
+        if self._relay.held_back:
+            return HELD_BACK_RETRY_SECONDS
         return None
 
     def _lead(self) -> bool:

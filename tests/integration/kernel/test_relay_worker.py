@@ -264,3 +264,29 @@ def test_a_relay_in_another_process_is_woken_by_the_commit_not_by_its_poll(
     finally:
         notifications.stop()
         worker.stop()
+
+
+@pytest.mark.postgres_only
+def test_a_message_held_back_by_a_transaction_that_publishes_nothing_goes_out_when_it_ends(
+    shop: Shop, other_process: SQLAlchemyDatastore
+) -> None:
+    """That transaction's commit sends no ``NOTIFY``: the worker must look again by itself,
+    not wait for its poll (a minute here)."""
+    received = Received()
+    shop.subscriptions.subscribe(NOTICE_POSTED, received, name="board.on_posted")
+    relay = CountingRelay(other_process, shop.subscriptions)
+    worker = RelayWorker(relay, lease_for(other_process, "main"), poll_seconds=60, retry_seconds=60)
+    worker.start()
+    try:
+        eventually(lambda: relay.passes >= 1)
+        with engine_of(shop.datastore).connect() as older:
+            # A transaction with an id, older than the message's, and still running.
+            older.execute(text("SELECT pg_current_xact_id()"))
+            message_id = post_notice(shop, 1)
+            worker.wake()
+            eventually(lambda: relay.held_back)
+            older.commit()
+
+        eventually(lambda: received.message_ids == [message_id])
+    finally:
+        worker.stop()
