@@ -458,23 +458,21 @@ def measure(engine: str, arguments: argparse.Namespace) -> Row:
     with scratch_database(server_url) as (url, _):
         stock_catalogue(url)
         with served_shop(url, roles=LAYOUTS[engine]) as shop, _watching(url) as watch:
-            saturated = run_phase(
-                shop,
-                watch,
+
+            def phase(requested: int, drive: Callable[[], Clients]) -> Phase:
+                return run_phase(shop, watch, requested, drive, timeout=arguments.timeout)
+
+            saturated = phase(
                 arguments.checkouts,
                 lambda: drive_saturated(
                     shop, checkouts=arguments.checkouts, clients=arguments.clients
                 ),
-                timeout=arguments.timeout,
             )
-            paced = run_phase(
-                shop,
-                watch,
+            paced = phase(
                 arguments.paced_checkouts,
                 lambda: drive_paced(
                     shop, checkouts=arguments.paced_checkouts, rate=arguments.paced
                 ),
-                timeout=arguments.timeout,
             )
     return row_of(arguments.state, engine, saturated, paced, arguments.paced)
 
