@@ -22,13 +22,16 @@ class BackgroundThread(ABC):
     """Runs :meth:`run` in a thread named ``name`` between :meth:`start` and :meth:`stop`.
 
     ``run`` must return soon after :attr:`stopping` is set: it waits with
-    ``self.stopping.wait(seconds)`` instead of sleeping. A subclass whose loop waits
-    on something else too overrides :meth:`interrupt` to wake it.
+    ``self.stopping.wait(seconds)`` instead of sleeping, or with
+    :meth:`wait_for_wake` when something may call :meth:`wake` to start its next round
+    early (a commit, a request). A subclass whose loop waits on something else too
+    overrides :meth:`interrupt` to wake it.
     """
 
     def __init__(self, name: str) -> None:
         self._name = name
         self._stopping = threading.Event()
+        self._woken = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
@@ -43,6 +46,16 @@ class BackgroundThread(ABC):
     @abstractmethod
     def run(self) -> None:
         """The loop itself; runs in the thread until :attr:`stopping` is set."""
+
+    def wake(self) -> None:
+        """Ends the loop's current :meth:`wait_for_wake` now; safe from any thread."""
+        self._woken.set()
+
+    def wait_for_wake(self, seconds: float) -> None:
+        """Waits up to ``seconds`` for :meth:`wake` or :meth:`stop`. A wake that came while
+        the loop was busy ends the wait at once, so none is lost."""
+        self._woken.wait(seconds)
+        self._woken.clear()
 
     def interrupt(self) -> None:  # noqa: B027 - a hook: most loops wait on ``stopping`` alone
         """Called by :meth:`stop` after setting :attr:`stopping`; nothing to wake by default."""
@@ -63,6 +76,7 @@ class BackgroundThread(ABC):
         behind with a warning rather than blocking shutdown forever.
         """
         self._stopping.set()
+        self._woken.set()
         self.interrupt()
         thread, self._thread = self._thread, None
         if thread is None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -641,7 +640,6 @@ class RelayWorker(BackgroundThread):
         self._holder = holder or LeaseHolder.this_process(f"relay-{relay.name}")
         self._heartbeat = heartbeat
         self._stall_watch = StallWatch(relay.name, stall_threshold_seconds)
-        self._wakeup = threading.Event()
         self._leading = False
         self._standing_by = False
 
@@ -653,23 +651,16 @@ class RelayWorker(BackgroundThread):
     def leading(self) -> bool:
         return self._leading
 
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    def interrupt(self) -> None:
-        self._wakeup.set()
-
     def run(self) -> None:
         logger.info("relay %s started as %s", self._relay.name, self._holder)
         try:
             while not self.stopping.is_set():
-                self._wakeup.clear()
                 self._beat()
                 wait = self._round()
                 if wait is not None:
                     self.stopping.wait(wait)
                 else:
-                    self._wakeup.wait(self._poll_seconds)
+                    self.wait_for_wake(self._poll_seconds)
         finally:
             self._step_down()
             self._lease.release()

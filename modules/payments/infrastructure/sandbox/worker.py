@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 import httpx
 
@@ -25,14 +24,6 @@ class SandboxNotifier(BackgroundThread):
         self._provider = provider
         self._base_url = base_url
         self._poll_seconds = poll_seconds
-        self._wakeup = threading.Event()
-
-    def wake(self) -> None:
-        """Starts the next round now instead of after the poll interval."""
-        self._wakeup.set()
-
-    def interrupt(self) -> None:
-        self._wakeup.set()
 
     def run(self) -> None:
         logger.info("sandbox notifier started, posting to %s", self._base_url)
@@ -44,14 +35,13 @@ class SandboxNotifier(BackgroundThread):
                     return client.post(path, content=body, headers=headers).status_code
 
                 while not self.stopping.is_set():
-                    self._wakeup.clear()
                     try:
                         self._provider.deliver_due_notifications(post)
                     except Exception:
                         logger.exception("sandbox notifier failed; trying again")
                     # Woken by a request made in this process; the poll finds the rest
                     # (requests from other processes, retries that fall due).
-                    self._wakeup.wait(self._poll_seconds)
+                    self.wait_for_wake(self._poll_seconds)
         finally:
             unsubscribe()
         logger.info("sandbox notifier stopped")
