@@ -51,6 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from shared.background import BackgroundThread
 from shared.clock import Clock, SystemClock
@@ -431,13 +432,7 @@ class OutboxRelay:
             update(relay_checkpoints)
             .where(
                 relay_checkpoints.c.relay_name == self._name,
-                or_(
-                    relay_checkpoints.c.tx_id < to_tx_id,
-                    and_(
-                        relay_checkpoints.c.tx_id == to_tx_id,
-                        relay_checkpoints.c.message_position < to_position,
-                    ),
-                ),
+                _before((to_tx_id, to_position)),
                 relay_checkpoints.c.lease_epoch == epoch,
                 lease.still_held(),
             )
@@ -500,8 +495,11 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _before(position: tuple[int, int]) -> ColumnElement[bool]:
-    """The stored checkpoint is before ``position``: a write may only move it forward."""
+def _before(
+    position: tuple[int | BindParameter[int], int | BindParameter[int]],
+) -> ColumnElement[bool]:
+    """The stored checkpoint is before ``position`` (values, or the parameters of a statement
+    built once): a write may only move it forward."""
     tx_id, message_position = position
     return or_(
         relay_checkpoints.c.tx_id < tx_id,
